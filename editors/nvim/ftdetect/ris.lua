@@ -1,0 +1,2 @@
+-- RIS bibliography files.
+vim.filetype.add({ extension = { ris = 'ris' } })

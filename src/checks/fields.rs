@@ -1,0 +1,426 @@
+//! Field-level checks within each record: the type, repeats, empty values and
+//! the shape of values (DOI, dates, ISSN/ISBN, links, pages).
+
+use super::values::{self, DateProblem, DoiShape, YearProblem};
+use super::{Code, Diagnostic, Edit, Related};
+use crate::catalog::{self, Repeat, TypeStatus, ValueFormat};
+use crate::syntax::{Parse, Record, Span, TagLine};
+
+pub(super) fn check(text: &str, parse: &Parse, out: &mut Vec<Diagnostic>) {
+    for record in &parse.records {
+        check_record(text, parse, record, out);
+    }
+}
+
+fn check_record(text: &str, parse: &Parse, record: &Record, out: &mut Vec<Diagnostic>) {
+    let tags: Vec<&TagLine> = parse.lines[record.line_range()]
+        .iter()
+        .filter_map(|l| l.tag())
+        .collect();
+    let Some(first) = tags.first() else { return };
+    if first.flattened {
+        return; // One diagnostic for the whole line; its fields are checked once split.
+    }
+    let ty = if record.has_type {
+        check_type(text, first, out)
+    } else {
+        None
+    };
+    let ty = ty.unwrap_or("GEN");
+
+    let mut seen: Vec<&TagLine> = Vec::with_capacity(tags.len());
+    let (mut start_page, mut end_page) = (None, None);
+    let mut has_doi = false;
+    for &tag in &tags {
+        let code = tag.code;
+        if &code == b"TY" || &code == b"ER" {
+            continue;
+        }
+        let value = tag.value.text(text);
+        let info = catalog::lookup_tag_bytes(code);
+        if let Some(earlier) = seen.iter().find(|t| t.code == code && t.value.text(text) == value) {
+            out.push(
+                Diagnostic::new(
+                    Code::DuplicateLine,
+                    tag.tag,
+                    format!("`{}  - {value}` is already in this record", tag.code_str()),
+                )
+                .with_related(earlier.tag, "first here")
+                .with_fix(
+                    "Remove the duplicate line",
+                    vec![Edit {
+                        span: line_span(parse, tag),
+                        text: String::new(),
+                    }],
+                    true,
+                ),
+            );
+            continue;
+        }
+        if let Some(info) = info.filter(|i| i.repeat == Repeat::Once)
+            && let Some(earlier) = seen.iter().find(|t| t.code == code)
+        {
+            out.push(
+                Diagnostic::new(
+                    Code::RepeatedTag,
+                    tag.tag,
+                    format!(
+                        "`{}` ({}) may appear once per record: importers keep the first value and drop this one",
+                        info.code, info.name
+                    ),
+                )
+                .with_related(earlier.tag, "first value here"),
+            );
+        }
+        seen.push(tag);
+        if value.is_empty() {
+            out.push(
+                Diagnostic::new(Code::EmptyValue, tag.tag, format!("`{}` has no value", tag.code_str())).with_fix(
+                    "Remove the empty line",
+                    vec![Edit {
+                        span: line_span(parse, tag),
+                        text: String::new(),
+                    }],
+                    true,
+                ),
+            );
+            continue;
+        }
+        let Some(info) = info else { continue };
+        match info.format {
+            ValueFormat::Doi => {
+                has_doi |= &code == b"DO";
+                check_doi(tag, value, out);
+            }
+            ValueFormat::Year => check_year(tag, value, out),
+            ValueFormat::Date => check_date(tag, value, out),
+            ValueFormat::StandardNumber => check_standard_number(tag, value, ty, out),
+            ValueFormat::Link => check_link(tag, value, out),
+            ValueFormat::Page if &code == b"SP" => start_page = Some((tag, values::page_number(value))),
+            ValueFormat::Page if &code == b"EP" => end_page = Some((tag, values::page_number(value))),
+            _ => {}
+        }
+    }
+    if let (Some((sp, Some(start))), Some((ep, Some(end)))) = (start_page, end_page)
+        && end < start
+    {
+        out.push(
+            Diagnostic::new(
+                Code::EndPageBeforeStart,
+                ep.value,
+                format!("the end page {end} comes before the start page {start}"),
+            )
+            .with_related(sp.value, "start page here"),
+        );
+    }
+    if !has_doi {
+        doi_elsewhere(text, parse, &tags, out);
+    }
+}
+
+/// The span of a tag line including its line break, for removing it.
+fn line_span(parse: &Parse, tag: &TagLine) -> Span {
+    let i = parse.lines.partition_point(|l| l.span.end <= tag.tag.start);
+    parse.lines[i].span
+}
+
+impl Diagnostic {
+    fn with_related(mut self, span: Span, message: &str) -> Self {
+        self.related.push(Related {
+            span,
+            message: message.to_string(),
+        });
+        self
+    }
+}
+
+/// Checks the `TY` value; returns the standard type code when it is known.
+fn check_type(text: &str, tag: &TagLine, out: &mut Vec<Diagnostic>) -> Option<&'static str> {
+    let value = tag.value.text(text);
+    if value.is_empty() {
+        out.push(Diagnostic::new(
+            Code::UnknownType,
+            tag.tag,
+            "the reference type is missing: write a type such as `JOUR` after `TY  - `",
+        ));
+        return None;
+    }
+    if let Some(known) = catalog::lookup_type(value) {
+        if let TypeStatus::Alias(standard) = known.status {
+            out.push(
+                Diagnostic::new(
+                    Code::TypeAlias,
+                    tag.value,
+                    format!(
+                        "`{value}` is not a standard type; the standard code for {} is `{standard}`",
+                        known.name.to_lowercase()
+                    ),
+                )
+                .with_fix(
+                    format!("Change to `{standard}`"),
+                    vec![Edit {
+                        span: tag.value,
+                        text: standard.into(),
+                    }],
+                    false,
+                ),
+            );
+        }
+        return Some(catalog::canonical_type(known.code))
+            .map(|c| catalog::lookup_type(c).map_or(known.code, |t| t.code));
+    }
+    let upper = value.to_ascii_uppercase();
+    if let Some(known) = catalog::lookup_type(&upper) {
+        out.push(
+            Diagnostic::new(
+                Code::LowercaseType,
+                tag.value,
+                format!("reference types are uppercase: `{value}` should be `{}`", known.code),
+            )
+            .with_fix(
+                format!("Change to `{}`", known.code),
+                vec![Edit {
+                    span: tag.value,
+                    text: known.code.into(),
+                }],
+                true,
+            ),
+        );
+        return Some(known.code);
+    }
+    let mut diagnostic = Diagnostic::new(
+        Code::UnknownType,
+        tag.value,
+        format!("`{value}` is not a RIS reference type"),
+    );
+    if let Some(suggestion) = suggest_type(&upper) {
+        diagnostic.message.push_str(&format!(
+            "; did you mean `{}` ({})?",
+            suggestion.code,
+            suggestion.name.to_lowercase()
+        ));
+        diagnostic = diagnostic.with_fix(
+            format!("Change to `{}`", suggestion.code),
+            vec![Edit {
+                span: tag.value,
+                text: suggestion.code.into(),
+            }],
+            false,
+        );
+    }
+    out.push(diagnostic);
+    None
+}
+
+/// The standard type closest to an unknown code: one it starts with or that
+/// starts with it (`JOURNAL` → `JOUR`), else the nearest by edit distance (≤ 2).
+fn suggest_type(upper: &str) -> Option<&'static catalog::RefType> {
+    let standard = || {
+        catalog::TYPES
+            .iter()
+            .filter(|t| !matches!(t.status, TypeStatus::Alias(_)))
+    };
+    if let Some(t) = standard()
+        .filter(|t| upper.starts_with(t.code) || t.code.starts_with(upper))
+        .max_by_key(|t| t.code.len())
+    {
+        return Some(t);
+    }
+    standard()
+        .map(|t| (edit_distance(upper, t.code), t))
+        .filter(|&(d, _)| d <= 2)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, t)| t)
+}
+
+/// Levenshtein distance over bytes; inputs are short type codes.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+fn check_doi(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
+    match values::doi_shape(value) {
+        DoiShape::Bare => {}
+        DoiShape::Wrapped(at) => {
+            let bare = &value[at..];
+            out.push(
+                Diagnostic::new(
+                    Code::DoiNotBare,
+                    tag.value,
+                    format!(
+                        "`{}` should hold the bare DOI `{bare}`, without URL or prefix",
+                        tag.code_str()
+                    ),
+                )
+                .with_fix(
+                    format!("Use the bare DOI `{bare}`"),
+                    vec![Edit {
+                        span: Span::new(tag.value.start, tag.value.start + at),
+                        text: String::new(),
+                    }],
+                    true,
+                ),
+            );
+        }
+        DoiShape::Whitespace => {
+            let joined: String = value.split_whitespace().collect();
+            out.push(
+                Diagnostic::new(
+                    Code::DoiWhitespace,
+                    tag.value,
+                    "this DOI contains white space, which no DOI has",
+                )
+                .with_fix(
+                    format!("Remove the white space: `{joined}`"),
+                    vec![Edit {
+                        span: tag.value,
+                        text: joined,
+                    }],
+                    true,
+                ),
+            );
+        }
+        DoiShape::Invalid => out.push(Diagnostic::new(
+            Code::InvalidDoi,
+            tag.value,
+            format!("`{value}` is not a DOI: a DOI reads `10.<registrant>/<suffix>`"),
+        )),
+    }
+}
+
+fn check_year(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
+    let message = match values::check_year(value) {
+        Ok(()) => return,
+        Err(YearProblem::Zero) => {
+            "`0000` is not a year: importers drop it; leave `PY` out when the year is unknown".to_string()
+        }
+        Err(YearProblem::FullDate) => {
+            format!(
+                "`PY` holds the year only (`{}`); put the full date `{value}` in `DA`",
+                &value[..4]
+            )
+        }
+        Err(YearProblem::Malformed) => format!("`{value}` is not a four-digit year"),
+    };
+    out.push(Diagnostic::new(Code::InvalidYear, tag.value, message));
+}
+
+fn check_date(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
+    match values::check_date(value) {
+        Ok(()) => {}
+        Err(DateProblem::Malformed) => {
+            let mut diagnostic = Diagnostic::new(
+                Code::InvalidDate,
+                tag.value,
+                format!("`{value}` is not a RIS date: write `YYYY/MM/DD/other`, for example `2021/03/15/`"),
+            );
+            // ISO dates (`2021-03-15`) have an obvious rewrite.
+            let iso = value.replace('-', "/");
+            if value.len() == 10 && value.as_bytes()[4] == b'-' && values::check_date(&iso).is_ok() {
+                diagnostic = diagnostic.with_fix(
+                    format!("Write `{iso}`"),
+                    vec![Edit {
+                        span: tag.value,
+                        text: iso,
+                    }],
+                    true,
+                );
+            }
+            out.push(diagnostic);
+        }
+        Err(DateProblem::Impossible(why)) => out.push(Diagnostic::new(
+            Code::ImpossibleDate,
+            tag.value,
+            format!("`{value}` is not a real date: {why}"),
+        )),
+    }
+}
+
+fn check_standard_number(tag: &TagLine, value: &str, ty: &str, out: &mut Vec<Diagnostic>) {
+    // Only where `SN` means ISSN or ISBN: not report, document or patent numbers.
+    let label = catalog::lookup_tag("SN")
+        .and_then(|t| t.label_for(catalog::canonical_type(ty)))
+        .unwrap_or("ISSN/ISBN");
+    if !(label.contains("ISSN") || label.contains("ISBN")) {
+        return;
+    }
+    for number in values::standard_numbers(value).into_iter().filter(|n| !n.valid) {
+        let span = Span::new(tag.value.start + number.start, tag.value.start + number.end);
+        out.push(Diagnostic::new(
+            Code::BadCheckDigit,
+            span,
+            format!(
+                "the check digit of the {} `{}` is wrong: a digit was probably mistyped",
+                number.kind.name(),
+                &value[number.start..number.end]
+            ),
+        ));
+    }
+}
+
+fn check_link(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
+    let mut offset = 0;
+    for part in value.split(';') {
+        let trimmed = part.trim();
+        let start = offset + (part.len() - part.trim_start().len());
+        offset += part.len() + 1;
+        if trimmed.is_empty() || values::is_link(trimmed) || values::is_doi(trimmed) {
+            continue;
+        }
+        let span = Span::new(tag.value.start + start, tag.value.start + start + trimmed.len());
+        let mut diagnostic = Diagnostic::new(
+            Code::InvalidLink,
+            span,
+            format!("`{trimmed}` is not a URL or a file path"),
+        );
+        if trimmed.starts_with("www.") && !trimmed.contains(char::is_whitespace) {
+            diagnostic.message.push_str(": add `https://`");
+            diagnostic = diagnostic.with_fix(
+                "Add `https://`",
+                vec![Edit {
+                    span: Span::new(span.start, span.start),
+                    text: "https://".into(),
+                }],
+                true,
+            );
+        }
+        out.push(diagnostic);
+    }
+}
+
+/// A record without `DO` whose `M3`, `N1`, `UR`, `L1`–`L3` holds a DOI.
+fn doi_elsewhere(text: &str, parse: &Parse, tags: &[&TagLine], out: &mut Vec<Diagnostic>) {
+    const CARRIERS: [&[u8; 2]; 6] = [b"M3", b"N1", b"UR", b"L1", b"L2", b"L3"];
+    for tag in tags.iter().filter(|t| CARRIERS.contains(&&t.code)) {
+        let value = tag.value.text(text);
+        let Some((start, end)) = values::find_doi(value) else {
+            continue;
+        };
+        let doi = &value[start..end];
+        let line = parse.lines.partition_point(|l| l.span.end <= tag.tag.start);
+        let insert = super::insert_line_after(text, parse, line, &format!("DO  - {doi}"));
+        out.push(
+            Diagnostic::new(
+                Code::DoiInOtherTag,
+                Span::new(tag.value.start + start, tag.value.start + end),
+                format!(
+                    "this record has no `DO`, but `{}` holds the DOI `{doi}`",
+                    tag.code_str()
+                ),
+            )
+            .with_fix(format!("Add `DO  - {doi}`"), vec![insert], true),
+        );
+        return;
+    }
+}

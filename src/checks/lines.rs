@@ -1,0 +1,138 @@
+//! The shape of each tag line: malformed, spacing, case, unknown tags.
+
+use super::{Code, Diagnostic, Edit};
+use crate::catalog::{self, TagStatus};
+use crate::syntax::{Parse, Spacing, Span, TagCase, TagLine};
+
+pub(super) fn check(text: &str, parse: &Parse, out: &mut Vec<Diagnostic>) {
+    for line in &parse.lines {
+        let Some(tag) = line.tag() else { continue };
+        if tag.flattened {
+            // The flattened-record diagnostic covers the whole line; its fix
+            // rewrites every separator.
+            continue;
+        }
+        let written = tag.tag.text(text);
+        match tag.form.case {
+            TagCase::Invalid => {
+                let mut message = format!(
+                    "`{written}` is not a RIS tag: a tag is an uppercase letter followed by an uppercase letter or digit"
+                );
+                let mut diagnostic = Diagnostic::new(Code::MalformedTagLine, tag.tag, String::new());
+                if let Some(suggestion) = suggest_tag(tag.code) {
+                    message.push_str(&format!("; did you mean `{suggestion}`?"));
+                    diagnostic = diagnostic.with_fix(
+                        format!("Change to `{suggestion}`"),
+                        vec![Edit {
+                            span: tag.tag,
+                            text: suggestion.to_string(),
+                        }],
+                        false,
+                    );
+                }
+                diagnostic.message = message;
+                out.push(diagnostic);
+            }
+            TagCase::Lower => {
+                let upper = tag.code_str();
+                out.push(
+                    Diagnostic::new(
+                        Code::LowercaseTag,
+                        tag.tag,
+                        format!("tags are uppercase: `{written}` should be `{upper}`; importers skip lowercase tags"),
+                    )
+                    .with_fix(
+                        format!("Change to `{upper}`"),
+                        vec![Edit {
+                            span: tag.tag,
+                            text: upper.to_string(),
+                        }],
+                        true,
+                    ),
+                );
+            }
+            TagCase::Upper => match catalog::lookup_tag_bytes(tag.code) {
+                None => {
+                    let mut diagnostic =
+                        Diagnostic::new(Code::UnknownTag, tag.tag, format!("`{written}` is not a RIS tag"));
+                    if let Some(suggestion) = suggest_tag(tag.code) {
+                        diagnostic.message.push_str(&format!("; did you mean `{suggestion}`?"));
+                        diagnostic = diagnostic.with_fix(
+                            format!("Change to `{suggestion}`"),
+                            vec![Edit {
+                                span: tag.tag,
+                                text: suggestion.to_string(),
+                            }],
+                            false,
+                        );
+                    }
+                    out.push(diagnostic);
+                }
+                Some(info) if info.status == TagStatus::Extension => out.push(Diagnostic::new(
+                    Code::NonstandardTag,
+                    tag.tag,
+                    format!(
+                        "`{written}` ({}) is not in the RIS specification; some importers ignore it",
+                        info.name
+                    ),
+                )),
+                Some(_) => {}
+            },
+        }
+        if let Some(diagnostic) = spacing(text, tag, line.content.start) {
+            out.push(diagnostic);
+        }
+    }
+}
+
+/// The spacing diagnostic for a line, with the edit to `XX  - value`.
+fn spacing(text: &str, tag: &TagLine, content_start: usize) -> Option<Diagnostic> {
+    let (code, what) = match tag.form.spacing {
+        Spacing::Broken => (Code::MalformedTagLine, "importers cannot read this line as a tag"),
+        Spacing::Loose if tag.form.indented => (Code::NonstandardSpacing, "the tag should start the line"),
+        Spacing::Loose => (
+            Code::NonstandardSpacing,
+            "the separator should be two spaces, a hyphen and a space",
+        ),
+        Spacing::Standard if tag.form.indented => (Code::NonstandardSpacing, "the tag should start the line"),
+        Spacing::Standard => return None,
+    };
+    let span = Span::new(content_start, tag.value.start.max(tag.sep.end));
+    let written = span.text(text);
+    let canonical = format!("{}  - ", tag.code_str());
+    let message = format!(
+        "`{}` should read `{}`: {what}",
+        written.trim_end(),
+        canonical.trim_end()
+    );
+    Some(Diagnostic::new(code, span, message).with_fix(
+        format!("Write `{}`", canonical.trim_end()),
+        vec![Edit { span, text: canonical }],
+        true,
+    ))
+}
+
+/// A known tag one typing slip away from `code`: a look-alike character
+/// (`l`/`I` for `1`, `O` for `0`) or one character replaced.
+pub(super) fn suggest_tag(code: [u8; 2]) -> Option<&'static str> {
+    let confusable = |c: u8| match c {
+        b'L' | b'I' => b'1',
+        b'O' => b'0',
+        b'1' => b'I',
+        b'0' => b'O',
+        c => c,
+    };
+    let candidates = [[code[0], confusable(code[1])], [confusable(code[0]), code[1]]];
+    if let Some(tag) = candidates.iter().find_map(|&c| catalog::lookup_tag_bytes(c)) {
+        return Some(tag.code);
+    }
+    // Otherwise a unique standard tag that differs in one position.
+    let mut matches = catalog::TAGS.iter().filter(|t| {
+        t.status != TagStatus::Extension && {
+            let b = t.code.as_bytes();
+            (b[0] == code[0]) != (b[1] == code[1])
+        }
+    });
+    let first = matches.next()?;
+    matches.next().is_none().then_some(first.code)
+}

@@ -1,0 +1,254 @@
+//! Diagnostics: every rule about RIS text, each with a stable [`Code`].
+//!
+//! Checks read the syntax ([`crate::syntax`]) and the catalogue and produce
+//! [`Diagnostic`]s with byte spans, messages a librarian understands, and the
+//! edits of a fix where one is obvious. They know nothing of LSP or terminals:
+//! the server and the CLI translate.
+//!
+//! Record-local checks ([`check_parsed`]) depend only on the text from one `TY`
+//! line to the next, which lets the document store reuse the results of records
+//! an edit did not touch. Duplicate DOIs are the one file-wide check
+//! ([`duplicate_dois`]).
+
+mod codes;
+mod fields;
+mod lines;
+mod structure;
+pub mod values;
+
+pub use codes::{Code, Severity};
+
+use crate::syntax::{self, Parse, Span};
+
+/// A location elsewhere that explains a diagnostic (the other copy of a DOI).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// Where.
+    pub span: Span,
+    /// What is there.
+    pub message: String,
+}
+
+/// Replace `span` with `text` (insert when the span is empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// The bytes to replace.
+    pub span: Span,
+    /// The new text.
+    pub text: String,
+}
+
+/// A fix: what to call it and the edits that make it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// Imperative title for a code action ("Insert `ER  - `").
+    pub title: String,
+    /// Non-overlapping edits, in order.
+    pub edits: Vec<Edit>,
+    /// Whether applying it blindly (fix-all) is always right; a guess such as a
+    /// did-you-mean is not.
+    pub safe: bool,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Stable code; its default severity is `code.severity()`.
+    pub code: Code,
+    /// The bytes it is about.
+    pub span: Span,
+    /// What is wrong, in plain words.
+    pub message: String,
+    /// Other places that explain it.
+    pub related: Vec<Related>,
+    /// The fix, if one is obvious.
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    /// A diagnostic without related places or fix.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            span,
+            message: message.into(),
+            related: Vec::new(),
+            fix: None,
+        }
+    }
+
+    /// Adds a fix.
+    pub fn with_fix(mut self, title: impl Into<String>, edits: Vec<Edit>, safe: bool) -> Self {
+        self.fix = Some(Fix {
+            title: title.into(),
+            edits,
+            safe,
+        });
+        self
+    }
+
+    /// The default severity of its code.
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
+    /// The same diagnostic with every span moved by `delta` bytes.
+    pub fn shifted(mut self, delta: usize) -> Self {
+        self.span = self.span.shift(delta);
+        for related in &mut self.related {
+            related.span = related.span.shift(delta);
+        }
+        if let Some(fix) = &mut self.fix {
+            for edit in &mut fix.edits {
+                edit.span = edit.span.shift(delta);
+            }
+        }
+        self
+    }
+}
+
+/// A DOI as found in a `DO` line, for the file-wide duplicate check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoiOccurrence {
+    /// The bare DOI, ASCII-lowercased (DOIs compare case-insensitively).
+    pub key: String,
+    /// The value span of the `DO` line.
+    pub span: Span,
+}
+
+/// The edit that inserts a line holding `content` after line `index`, with
+/// the line break the file uses (a last line without one gets one first).
+fn insert_line_after(text: &str, parse: &Parse, index: usize, content: &str) -> Edit {
+    let line = &parse.lines[index];
+    let at = Span::new(line.span.end, line.span.end);
+    match &text[line.content.end..line.span.end] {
+        "" => {
+            let eol = structure::line_ending_of(text, parse);
+            Edit {
+                span: at,
+                text: format!("{eol}{content}{eol}"),
+            }
+        }
+        eol => Edit {
+            span: at,
+            text: format!("{content}{eol}"),
+        },
+    }
+}
+
+/// Every check on `text`, file-wide ones included, sorted by position.
+///
+/// The text is checked piece by piece ([`syntax::piece_starts`]), so memory
+/// stays small on big files and results equal the document store's.
+pub fn check(text: &str) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut dois = Vec::new();
+    let starts: Vec<usize> = syntax::piece_starts(text).collect();
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        let piece = check_piece(&text[start..end], end < text.len());
+        diagnostics.extend(piece.diagnostics.into_iter().map(|d| d.shifted(start)));
+        dois.extend(piece.dois.into_iter().map(|mut doi| {
+            doi.span = doi.span.shift(start);
+            doi
+        }));
+    }
+    diagnostics.extend(duplicate_dois(&dois));
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    diagnostics
+}
+
+/// What the record-local checks found in one piece of text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PieceResult {
+    /// Its diagnostics, spans relative to the piece.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Its DOIs, for the file-wide duplicate check.
+    pub dois: Vec<DoiOccurrence>,
+}
+
+/// Parses and checks one piece (from a `TY` line to the next). `followed_by_record`
+/// says that another piece follows it in the file.
+pub fn check_piece(text: &str, followed_by_record: bool) -> PieceResult {
+    let parse = syntax::parse(text);
+    PieceResult {
+        diagnostics: check_parsed(text, &parse, followed_by_record),
+        dois: doi_occurrences(text, &parse),
+    }
+}
+
+/// The record-local checks on a parse of `text`; `followed_by_record` says
+/// that a `TY` line follows the text (it is a piece of a larger file).
+pub fn check_parsed(text: &str, parse: &Parse, followed_by_record: bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    structure::check(text, parse, followed_by_record, &mut out);
+    lines::check(text, parse, &mut out);
+    fields::check(text, parse, &mut out);
+    out
+}
+
+/// The valid DOIs of every `DO` line, in order.
+pub fn doi_occurrences(text: &str, parse: &Parse) -> Vec<DoiOccurrence> {
+    let mut found = Vec::new();
+    for record in &parse.records {
+        for line in &parse.lines[record.line_range()] {
+            let Some(tag) = line.tag() else { continue };
+            if &tag.code != b"DO" {
+                continue;
+            }
+            if let Some(bare) = values::bare_doi(tag.value.text(text)) {
+                found.push(DoiOccurrence {
+                    key: bare.to_ascii_lowercase(),
+                    span: tag.value,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// One warning on every copy of a DOI that occurs more than once, pointing at
+/// the other copies (on every copy, since some clients hide related places).
+pub fn duplicate_dois(occurrences: &[DoiOccurrence]) -> Vec<Diagnostic> {
+    let mut by_key: std::collections::HashMap<&str, Vec<Span>> = std::collections::HashMap::new();
+    for occurrence in occurrences {
+        by_key.entry(&occurrence.key).or_default().push(occurrence.span);
+    }
+    duplicate_diagnostics(by_key.iter().map(|(key, spans)| (*key, spans.as_slice())))
+}
+
+/// Diagnostics for groups of spans sharing one DOI (groups of one are skipped).
+pub fn duplicate_diagnostics<'a>(groups: impl Iterator<Item = (&'a str, &'a [Span])>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (key, spans) in groups {
+        if spans.len() < 2 {
+            continue;
+        }
+        for (i, &span) in spans.iter().enumerate() {
+            let others = spans.len() - 1;
+            let mut diagnostic = Diagnostic::new(
+                Code::DuplicateDoi,
+                span,
+                format!(
+                    "the DOI {key} is also in {} other record{} of this file",
+                    others,
+                    if others == 1 { "" } else { "s" }
+                ),
+            );
+            diagnostic.related = spans
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .map(|(_, &other)| Related {
+                    span: other,
+                    message: format!("the same DOI {key} here"),
+                })
+                .collect();
+            out.push(diagnostic);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

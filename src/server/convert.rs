@@ -1,0 +1,69 @@
+//! Translations between the crate's types and LSP's. No RIS knowledge here.
+
+use tower_lsp::lsp_types as lsp;
+
+use crate::checks::{self, Severity};
+use crate::document::{Document, Encoding, Position};
+use crate::syntax::Span;
+
+/// An LSP position from ours.
+pub fn position(position: Position) -> lsp::Position {
+    lsp::Position::new(position.line, position.character)
+}
+
+/// Our position from an LSP one.
+pub fn from_position(position: lsp::Position) -> Position {
+    Position {
+        line: position.line,
+        character: position.character,
+    }
+}
+
+/// The LSP range of byte span `span`.
+pub fn range(document: &Document, span: Span, encoding: Encoding) -> lsp::Range {
+    lsp::Range::new(
+        position(document.position(span.start, encoding)),
+        position(document.position(span.end, encoding)),
+    )
+}
+
+fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
+    match severity {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+        Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+/// Every diagnostic of a document, as LSP diagnostics.
+pub fn diagnostics(document: &Document, uri: &lsp::Url, encoding: Encoding) -> Vec<lsp::Diagnostic> {
+    document
+        .diagnostics()
+        .iter()
+        .map(|d| diagnostic(document, uri, encoding, d))
+        .collect()
+}
+
+fn diagnostic(document: &Document, uri: &lsp::Url, encoding: Encoding, d: &checks::Diagnostic) -> lsp::Diagnostic {
+    let related = (!d.related.is_empty()).then(|| {
+        d.related
+            .iter()
+            .map(|r| lsp::DiagnosticRelatedInformation {
+                location: lsp::Location::new(uri.clone(), range(document, r.span, encoding)),
+                message: r.message.clone(),
+            })
+            .collect()
+    });
+    lsp::Diagnostic {
+        range: range(document, d.span, encoding),
+        severity: Some(severity(d.severity())),
+        code: Some(lsp::NumberOrString::String(d.code.as_str().to_string())),
+        code_description: None,
+        source: Some("ris-lsp".to_string()),
+        message: d.message.clone(),
+        related_information: related,
+        tags: None,
+        data: Some(serde_json::json!({ "name": d.code.slug(), "help": d.code.help() })),
+    }
+}

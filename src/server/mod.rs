@@ -1,0 +1,335 @@
+//! The language server: LSP over stdio with tower-lsp.
+//!
+//! Handlers translate between LSP and the crate (documents, checks, features)
+//! and hold no RIS knowledge. Text changes are applied synchronously inside
+//! the notification handler, before any `.await`, so they apply in the order
+//! they arrive. Diagnostics are published by one task, in order, always for the
+//! document as it is when published: never an older version after a newer one.
+
+mod convert;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::mpsc;
+use tower_lsp::jsonrpc::Result;
+use tower_lsp::lsp_types::{self as lsp, Url};
+use tower_lsp::{Client, LanguageServer, LspService, Server};
+
+use crate::document::{Change, Document, Encoding};
+use crate::features::{self, Style, completion::ItemKind};
+use crate::syntax::Span;
+
+/// Everything the handlers share.
+struct State {
+    documents: HashMap<Url, Document>,
+    encoding: Encoding,
+    markdown: bool,
+    snippets: bool,
+}
+
+struct Backend {
+    state: Arc<Mutex<State>>,
+    publish: mpsc::UnboundedSender<Url>,
+}
+
+impl Backend {
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic in another handler must not take every later request down.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Byte offset of `position` in `uri` with the piece around it, or `None`
+    /// (logged) when the document is not open.
+    fn locate(&self, uri: &Url, position: lsp::Position) -> Option<(usize, usize, String, Style)> {
+        let state = self.state();
+        let Some(document) = state.documents.get(uri) else {
+            tracing::warn!(%uri, "request for a document that is not open");
+            return None;
+        };
+        let (offset, clamped) = document.offset(convert::from_position(position), state.encoding);
+        if clamped {
+            tracing::warn!(%uri, ?position, "position out of range; clamped");
+        }
+        let (start, piece) = document.piece_at(offset);
+        Some((
+            offset - start,
+            start,
+            piece,
+            Style {
+                markdown: state.markdown,
+            },
+        ))
+    }
+
+    /// LSP range of a span relative to a piece starting at `start`.
+    fn range_in(&self, uri: &Url, start: usize, span: Span) -> Option<lsp::Range> {
+        let state = self.state();
+        let document = state.documents.get(uri)?;
+        Some(convert::range(document, span.shift(start), state.encoding))
+    }
+}
+
+#[tower_lsp::async_trait]
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let capabilities = &params.capabilities;
+        let offers_utf8 = capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|encodings| encodings.contains(&lsp::PositionEncodingKind::UTF8));
+        let text = capabilities.text_document.as_ref();
+        let markdown = text
+            .and_then(|t| t.hover.as_ref())
+            .and_then(|h| h.content_format.as_ref())
+            .is_some_and(|formats| formats.contains(&lsp::MarkupKind::Markdown));
+        let snippets = text
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false);
+        let encoding = if offers_utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+        {
+            let mut state = self.state();
+            state.encoding = encoding;
+            state.markdown = markdown;
+            state.snippets = snippets;
+        }
+        tracing::info!(?encoding, markdown, snippets, "initialized");
+        Ok(lsp::InitializeResult {
+            capabilities: lsp::ServerCapabilities {
+                position_encoding: Some(match encoding {
+                    Encoding::Utf8 => lsp::PositionEncodingKind::UTF8,
+                    Encoding::Utf16 => lsp::PositionEncodingKind::UTF16,
+                }),
+                text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                    ..Default::default()
+                })),
+                completion_provider: Some(lsp::CompletionOptions {
+                    trigger_characters: Some(vec![" ".to_string(), "-".to_string()]),
+                    ..Default::default()
+                }),
+                hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+                ..Default::default()
+            },
+            server_info: Some(lsp::ServerInfo {
+                name: "ris-lsp".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+        })
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        tracing::info!("shutdown");
+        Ok(())
+    }
+
+    async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        let opened = Document::new(&document.text, document.version);
+        self.state().documents.insert(document.uri.clone(), opened);
+        let _ = self.publish.send(document.uri);
+    }
+
+    async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        {
+            let mut state = self.state();
+            let encoding = state.encoding;
+            let Some(document) = state.documents.get_mut(&uri) else {
+                tracing::warn!(%uri, "change for a document that is not open; ignored");
+                return;
+            };
+            for change in params.content_changes {
+                // Each change's range refers to the text after the ones before it.
+                let range = change.range.map(|range| {
+                    let (start, clamped_start) = document.offset(convert::from_position(range.start), encoding);
+                    let (end, clamped_end) = document.offset(convert::from_position(range.end), encoding);
+                    if clamped_start || clamped_end {
+                        tracing::warn!(%uri, ?range, "change range out of the document; clamped");
+                    }
+                    Span::new(start.min(end), end.max(start))
+                });
+                document.apply(
+                    vec![Change {
+                        range,
+                        text: change.text,
+                    }],
+                    params.text_document.version,
+                );
+            }
+            tracing::debug!(%uri, reparsed = document.last_reparsed, "changed");
+        }
+        let _ = self.publish.send(uri);
+    }
+
+    async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.state().documents.remove(&uri);
+        let _ = self.publish.send(uri);
+    }
+
+    async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        let position = params.text_document_position_params;
+        let uri = position.text_document.uri;
+        let Some((offset, start, piece, style)) = self.locate(&uri, position.position) else {
+            return Ok(None);
+        };
+        let Some(found) = features::hover::hover(&piece, offset, style) else {
+            return Ok(None);
+        };
+        Ok(Some(lsp::Hover {
+            contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+                kind: if style.markdown {
+                    lsp::MarkupKind::Markdown
+                } else {
+                    lsp::MarkupKind::PlainText
+                },
+                value: found.contents,
+            }),
+            range: self.range_in(&uri, start, found.span),
+        }))
+    }
+
+    async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
+        let position = params.text_document_position;
+        let uri = position.text_document.uri;
+        let Some((offset, start, piece, style)) = self.locate(&uri, position.position) else {
+            return Ok(None);
+        };
+        let Some(found) = features::completion::complete(&piece, offset, style) else {
+            return Ok(None);
+        };
+        let Some(range) = self.range_in(&uri, start, found.replace) else {
+            return Ok(None);
+        };
+        let snippets = self.state().snippets;
+        let items = found
+            .items
+            .into_iter()
+            .filter(|item| item.kind != ItemKind::Snippet || snippets)
+            .map(|item| lsp::CompletionItem {
+                label: item.label.clone(),
+                kind: Some(match item.kind {
+                    ItemKind::Tag => lsp::CompletionItemKind::FIELD,
+                    ItemKind::Type => lsp::CompletionItemKind::ENUM_MEMBER,
+                    ItemKind::Snippet => lsp::CompletionItemKind::SNIPPET,
+                }),
+                detail: Some(item.detail),
+                documentation: Some(lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                    kind: if style.markdown {
+                        lsp::MarkupKind::Markdown
+                    } else {
+                        lsp::MarkupKind::PlainText
+                    },
+                    value: item.documentation,
+                })),
+                sort_text: Some(item.sort),
+                filter_text: Some(item.label),
+                insert_text_format: Some(if item.kind == ItemKind::Snippet {
+                    lsp::InsertTextFormat::SNIPPET
+                } else {
+                    lsp::InsertTextFormat::PLAIN_TEXT
+                }),
+                text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(range, item.insert))),
+                ..Default::default()
+            })
+            .collect();
+        Ok(Some(lsp::CompletionResponse::List(lsp::CompletionList {
+            is_incomplete: false,
+            items,
+        })))
+    }
+}
+
+/// Publishes diagnostics in order, for the documents named on `queue`. When
+/// several changes queue up, it publishes once, for the newest text.
+async fn publisher(client: Client, state: Arc<Mutex<State>>, mut queue: mpsc::UnboundedReceiver<Url>) {
+    while let Some(first) = queue.recv().await {
+        let mut pending = vec![first];
+        while let Ok(uri) = queue.try_recv() {
+            if !pending.contains(&uri) {
+                pending.push(uri);
+            }
+        }
+        for uri in pending {
+            let (diagnostics, version) = {
+                let state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                match state.documents.get(&uri) {
+                    Some(document) => (
+                        convert::diagnostics(document, &uri, state.encoding),
+                        Some(document.version),
+                    ),
+                    // Closed: clear what the editor shows.
+                    None => (Vec::new(), None),
+                }
+            };
+            client.publish_diagnostics(uri, diagnostics, version).await;
+        }
+    }
+}
+
+/// Sets up logging to stderr (or `log_file`), level from `RUST_LOG`.
+fn init_logging(log_file: Option<&Path>) -> std::result::Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false);
+    match log_file {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| format!("cannot open log file {}: {e}", path.display()))?;
+            builder.with_writer(Mutex::new(file)).init();
+        }
+        None => builder.with_writer(std::io::stderr).init(),
+    }
+    Ok(())
+}
+
+/// Runs the server on stdin/stdout until the client says exit.
+pub fn run(log_file: Option<&Path>) -> ExitCode {
+    if let Err(message) = init_logging(log_file) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(async {
+        // A large buffer: opening a 100 MB file arrives as one message.
+        let stdin = tokio::io::BufReader::with_capacity(1 << 20, tokio::io::stdin());
+        let stdout = tokio::io::stdout();
+        let state = Arc::new(Mutex::new(State {
+            documents: HashMap::new(),
+            encoding: Encoding::Utf16,
+            markdown: false,
+            snippets: false,
+        }));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (service, socket) = LspService::new(|client| {
+            tokio::spawn(publisher(client.clone(), state.clone(), rx));
+            Backend {
+                state: state.clone(),
+                publish: tx,
+            }
+        });
+        tracing::info!(version = env!("CARGO_PKG_VERSION"), "ris-lsp started");
+        Server::new(stdin, stdout, socket).serve(service).await;
+    });
+    ExitCode::SUCCESS
+}

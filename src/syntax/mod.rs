@@ -1,0 +1,294 @@
+//! Lossless, error-tolerant syntax of RIS text: lines, tag lines and records.
+//!
+//! Every byte of the input belongs to exactly one [`Line`]: joining the lines'
+//! spans gives back the input, so edits and fixes can be computed from spans.
+//! The parser never fails and never panics; what is odd about a line is
+//! recorded on the line ([`TagForm`]) and judged later by `checks`.
+//!
+//! A record starts at a `TY` line and a `TY` line always starts a record, so
+//! the text from one `TY` line to the next parses the same whatever came
+//! before it. The document store relies on that to reparse only what an edit
+//! touched.
+
+mod line;
+mod line_index;
+
+pub use line::{EmbeddedField, Spacing, TagCase, TagForm, TagLine, embedded_fields};
+pub use line_index::LineIndex;
+
+use memchr::memchr2;
+
+/// A byte range in the parsed text, `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, PartialOrd, Ord)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// The span `start..end`.
+    pub const fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+
+    /// Number of bytes covered.
+    pub const fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    /// True for an empty span (a position).
+    pub const fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// The covered text.
+    pub fn text(self, text: &str) -> &str {
+        &text[self.start..self.end]
+    }
+
+    /// The same span moved by `delta` bytes.
+    pub const fn shift(self, delta: usize) -> Self {
+        Self::new(self.start + delta, self.end + delta)
+    }
+}
+
+/// What a line is, once its record context is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineKind {
+    /// Empty or only spaces and tabs.
+    Blank,
+    /// `XX  - value`, possibly with tolerated deviations.
+    Tag(TagLine),
+    /// Untagged text inside a record: the previous value goes on (wrapped abstracts).
+    Continuation,
+    /// Untagged text outside any record (export headers, search strategies).
+    Stray,
+}
+
+/// One line of input, including its line break.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// The whole line: optional BOM, content and line break.
+    pub span: Span,
+    /// The content: without a leading BOM and without the line break.
+    pub content: Span,
+    /// Its kind.
+    pub kind: LineKind,
+}
+
+impl Line {
+    /// The tag line, if this is one.
+    pub fn tag(&self) -> Option<&TagLine> {
+        match &self.kind {
+            LineKind::Tag(tag) => Some(tag),
+            _ => None,
+        }
+    }
+}
+
+/// How a record ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordEnd {
+    /// By an `ER` line (or an `ER` inside a flattened line), as it should.
+    Er,
+    /// By the next `TY` line: its `ER` is missing.
+    NextType,
+    /// By the end of the text: its `ER` is missing.
+    EndOfInput,
+    /// By a blank line, for tag lines outside any record (no `TY` before
+    /// them): they are stray lines (Ovid's `NL` after `ER`), not a record.
+    Blank,
+}
+
+/// A record: from its first tag line to its `ER` line (or where it was cut off).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Index of the first line (normally the `TY` line) in [`Parse::lines`].
+    pub first_line: usize,
+    /// Index one past the last line that belongs to the record: its `ER` line,
+    /// or its last non-blank line when the `ER` is missing.
+    pub end_line: usize,
+    /// Whether the record starts with a `TY` line.
+    pub has_type: bool,
+    /// How it ended.
+    pub end: RecordEnd,
+}
+
+impl Record {
+    /// The line indices of this record.
+    pub fn line_range(&self) -> std::ops::Range<usize> {
+        self.first_line..self.end_line
+    }
+}
+
+/// The result of parsing: every line, and the records they form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parse {
+    /// Every line of the input, in order; their spans tile the input.
+    pub lines: Vec<Line>,
+    /// The records, in order.
+    pub records: Vec<Record>,
+}
+
+impl Parse {
+    /// The type code of a record (`TY` value, uppercased and trimmed), if it has one.
+    pub fn record_type<'t>(&self, text: &'t str, record: &Record) -> Option<&'t str> {
+        if !record.has_type {
+            return None;
+        }
+        let tag = self.lines[record.first_line].tag()?;
+        let value = tag.value.text(text);
+        // A flattened line's value runs on into other fields: keep its first word.
+        Some(value.split_ascii_whitespace().next().unwrap_or(""))
+    }
+
+    /// Index of the record containing line `line`, if any.
+    pub fn record_at_line(&self, line: usize) -> Option<usize> {
+        let i = self.records.partition_point(|r| r.end_line <= line);
+        (i < self.records.len() && self.records[i].first_line <= line).then_some(i)
+    }
+}
+
+/// Splits `text` into lines (LF, CRLF and lone CR breaks; nothing else).
+pub fn split_lines(text: &str) -> impl Iterator<Item = (Span, Span)> + '_ {
+    let bytes = text.as_bytes();
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= bytes.len() {
+            return None;
+        }
+        let start = pos;
+        let content_start = if start == 0 { bom } else { start };
+        let (content_end, end) = match memchr2(b'\n', b'\r', &bytes[pos..]) {
+            None => (bytes.len(), bytes.len()),
+            Some(i) => {
+                let at = pos + i;
+                if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                    (at, at + 2)
+                } else {
+                    (at, at + 1)
+                }
+            }
+        };
+        pos = end;
+        Some((
+            Span::new(start, end),
+            Span::new(content_start.min(content_end), content_end),
+        ))
+    })
+}
+
+/// Parses RIS text. Never fails: odd input becomes stray or continuation lines
+/// and odd tag lines carry their [`TagForm`] for the checks to report.
+pub fn parse(text: &str) -> Parse {
+    let mut lines = Vec::new();
+    let mut records: Vec<Record> = Vec::new();
+    // The record being read, and the index one past its last non-blank line.
+    let mut open: Option<(Record, usize)> = None;
+
+    for (span, content) in split_lines(text) {
+        let index = lines.len();
+        let tag = line::classify(text, content);
+        let kind = match tag {
+            Some(tag) => {
+                let code = tag.code;
+                if &code == b"TY" {
+                    if let Some((mut record, last)) = open.take() {
+                        record.end = RecordEnd::NextType;
+                        record.end_line = last;
+                        records.push(record);
+                    }
+                    let closed = tag.flattened_with_end;
+                    let record = Record {
+                        first_line: index,
+                        end_line: index + 1,
+                        has_type: true,
+                        end: RecordEnd::Er,
+                    };
+                    if closed {
+                        records.push(record);
+                    } else {
+                        open = Some((record, index + 1));
+                    }
+                } else if &code == b"ER" {
+                    if let Some((mut record, _)) = open.take() {
+                        record.end = RecordEnd::Er;
+                        record.end_line = index + 1;
+                        records.push(record);
+                    }
+                    // An ER outside a record is left alone: `checks` reports it.
+                } else if let Some((_, last)) = open.as_mut() {
+                    *last = index + 1;
+                } else {
+                    // A tag line with no open record starts a record without TY.
+                    open = Some((
+                        Record {
+                            first_line: index,
+                            end_line: index + 1,
+                            has_type: false,
+                            end: RecordEnd::Er,
+                        },
+                        index + 1,
+                    ));
+                }
+                LineKind::Tag(tag)
+            }
+            None if is_blank(content.text(text)) => {
+                if open.as_ref().is_some_and(|(record, _)| !record.has_type) {
+                    let (mut record, last) = open.take().expect("checked just above");
+                    record.end = RecordEnd::Blank;
+                    record.end_line = last;
+                    records.push(record);
+                }
+                LineKind::Blank
+            }
+            None => match open.as_mut() {
+                Some((_, last)) => {
+                    *last = index + 1;
+                    LineKind::Continuation
+                }
+                None => LineKind::Stray,
+            },
+        };
+        lines.push(Line { span, content, kind });
+    }
+    if let Some((mut record, last)) = open {
+        record.end = RecordEnd::EndOfInput;
+        record.end_line = last;
+        records.push(record);
+    }
+    Parse { lines, records }
+}
+
+/// Whether a line's content is empty or only spaces and tabs.
+pub fn is_blank(content: &str) -> bool {
+    content.bytes().all(|b| b == b' ' || b == b'\t')
+}
+
+/// Whether this line content is a `TY` line, i.e. starts a record.
+pub fn is_type_line(text: &str, content: Span) -> bool {
+    let bytes = &text.as_bytes()[content.start..content.end];
+    let indent = bytes.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    // Cheap test first: most lines are not TY lines.
+    matches!(bytes.get(indent..indent + 2), Some([b'T' | b't', b'Y' | b'y']))
+        && line::classify(text, content).is_some_and(|tag| &tag.code == b"TY")
+}
+
+/// Where independently parsable pieces of `text` start: `0`, then the start
+/// of every `TY` line after the first line. A piece parses the same on its own
+/// as inside the whole text, because a `TY` line always starts a record; the
+/// CLI checks big files piece by piece and the document store reparses only
+/// the pieces an edit touched.
+pub fn piece_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(
+        split_lines(text)
+            .filter(move |&(span, content)| span.start > 0 && is_type_line(text, content))
+            .map(|(span, _)| span.start),
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,136 @@
+//! Data-driven check tests: every `tests/fixtures/NAME.ris` is checked and the
+//! findings compared with `NAME.expected`. A new case is a new file pair.
+//! Run with `UPDATE_EXPECT=1` to write the expected files after a deliberate
+//! change, then review the diff.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::path::Path;
+
+use ris_lsp::checks::{self, Code};
+use ris_lsp::syntax::LineIndex;
+
+/// `line:col` (1-based, characters) of byte `offset`.
+fn at(text: &str, index: &LineIndex, offset: usize) -> String {
+    let line = index.line_of(offset);
+    let start = index.content(line).map_or(0, |s| s.start).min(offset);
+    format!("{}:{}", line + 1, text[start..offset].chars().count() + 1)
+}
+
+/// The findings of `text` in a stable, reviewable text form.
+fn render(text: &str) -> String {
+    let index = LineIndex::new(text);
+    let mut out = String::new();
+    for d in checks::check(text) {
+        let span = &text[d.span.start..d.span.end];
+        let shown: String = span.chars().take(40).collect::<String>().escape_debug().to_string();
+        writeln!(
+            out,
+            "{}-{} {} {} `{}`: {}",
+            at(text, &index, d.span.start),
+            at(text, &index, d.span.end),
+            d.code,
+            d.severity().as_str(),
+            shown,
+            d.message
+        )
+        .unwrap();
+        for related in &d.related {
+            writeln!(
+                out,
+                "    related {}: {}",
+                at(text, &index, related.span.start),
+                related.message
+            )
+            .unwrap();
+        }
+        if let Some(fix) = &d.fix {
+            let edits: Vec<String> = fix
+                .edits
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}..{} => {:?}",
+                        at(text, &index, e.span.start),
+                        at(text, &index, e.span.end),
+                        e.text
+                    )
+                })
+                .collect();
+            writeln!(
+                out,
+                "    fix{}: {} [{}]",
+                if fix.safe { "" } else { " (unsafe)" },
+                fix.title,
+                edits.join("; ")
+            )
+            .unwrap();
+        }
+    }
+    if out.is_empty() {
+        out.push_str("(no findings)\n");
+    }
+    out
+}
+
+fn fixtures() -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ris"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+#[test]
+fn fixtures_match_expected_findings() {
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut failures = Vec::new();
+    for path in fixtures() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let actual = render(&text);
+        let expected_path = path.with_extension("expected");
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if actual != expected {
+            if update {
+                std::fs::write(&expected_path, &actual).unwrap();
+            } else {
+                failures.push(format!("--- {}\n{actual}", expected_path.display()));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "findings differ (UPDATE_EXPECT=1 to accept):\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    // Each code must show up in some expected file (its positive case); the
+    // lines around it in the same fixture are its negative cases.
+    let mut seen = BTreeSet::new();
+    for path in fixtures() {
+        let expected = std::fs::read_to_string(path.with_extension("expected")).unwrap_or_default();
+        for code in Code::ALL {
+            if expected.contains(&format!(" {code} ")) {
+                seen.insert(*code);
+            }
+        }
+    }
+    // Decoding findings come from the CLI; tests/cli.rs covers them.
+    let missing: Vec<_> = Code::ALL
+        .iter()
+        .filter(|c| !seen.contains(c) && **c != Code::NotUtf8)
+        .collect();
+    assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
+}
+
+#[test]
+fn clean_fixture_has_no_findings() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean.ris")).unwrap();
+    assert_eq!(checks::check(&text), Vec::new());
+}
