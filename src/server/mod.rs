@@ -7,6 +7,7 @@
 //! document as it is when published: never an older version after a newer one.
 
 mod convert;
+mod exit;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -329,7 +330,12 @@ pub fn run(log_file: Option<&Path>) -> ExitCode {
             }
         });
         tracing::info!(version = env!("CARGO_PKG_VERSION"), "ris-lsp started");
-        Server::new(stdin, stdout, socket).serve(service).await;
+        Server::new(stdin, stdout, socket)
+            .serve(exit::ExitOnExit::new(service))
+            .await;
     });
+    // A read of stdin may still be blocked in a thread: do not wait for it.
+    runtime.shutdown_background();
+    tracing::info!("exit");
     ExitCode::SUCCESS
 }

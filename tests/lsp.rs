@@ -1,0 +1,305 @@
+//! The language server end to end: the real binary over stdio, as an editor
+//! speaks to it. Nothing here reaches into the server's internals.
+
+mod common;
+
+use common::Client;
+use serde_json::{Value, json};
+
+const URI: &str = "file:///tmp/test.ris";
+
+fn codes(diagnostics: &Value) -> Vec<String> {
+    diagnostics["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn find<'a>(diagnostics: &'a Value, code: &str) -> &'a Value {
+    diagnostics["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {diagnostics}"))
+}
+
+#[test]
+fn negotiates_utf8_when_offered_and_utf16_otherwise() {
+    let (client, result) = Client::initialized(true);
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-8");
+    assert_eq!(
+        result["capabilities"]["textDocumentSync"]["change"], 2,
+        "incremental sync"
+    );
+    assert_eq!(result["serverInfo"]["name"], "ris-lsp");
+    assert_eq!(client.shutdown(), Some(0));
+    let (client, result) = Client::initialized(false);
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+#[test]
+fn publishes_diagnostics_on_open_and_clears_them_after_a_fix() {
+    let (mut client, _) = Client::initialized(false);
+    let text = "TY  - JOUR\nTI  - First\n\nTY  - JOURX\nDO  - 10.1000/a\nER  - \nTY  - JOUR\nDO  - 10.1000/A\nER  - \n";
+    client.open(URI, text, 1);
+    let published = client.diagnostics(URI, Some(1));
+    assert_eq!(codes(&published), ["RIS010", "RIS020", "RIS033", "RIS033"]);
+    let missing = find(&published, "RIS010");
+    assert_eq!(missing["severity"], 1);
+    assert_eq!(missing["source"], "ris-lsp");
+    assert_eq!(
+        missing["range"],
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 2}})
+    );
+    assert_eq!(
+        missing["relatedInformation"][0]["location"]["range"]["start"]["line"],
+        3
+    );
+    let duplicate = &published["diagnostics"][2];
+    assert_eq!(duplicate["severity"], 2);
+    assert_eq!(
+        duplicate["relatedInformation"][0]["location"]["range"]["start"]["line"],
+        7
+    );
+    assert!(missing["data"]["help"].as_str().unwrap().contains("ER"));
+
+    // Insert the missing ER line: the diagnostic goes, with the new version.
+    client.change(URI, 2, [2, 0, 2, 0], "ER  - \n");
+    let published = client.diagnostics(URI, Some(2));
+    assert_eq!(codes(&published), ["RIS020", "RIS033", "RIS033"]);
+
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": URI } }));
+    let cleared = client.diagnostics(URI, None);
+    assert_eq!(cleared["diagnostics"], json!([]));
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// A DOI after `é中😀` (1, 1 and 2 UTF-16 units; 2, 3 and 4 bytes).
+#[test]
+fn positions_are_right_for_multibyte_text_in_both_encodings() {
+    for (utf8, doi_column) in [(false, 11), (true, 16)] {
+        let (mut client, _) = Client::initialized(utf8);
+        client.open(URI, "TY  - JOUR\nN1  - é中😀 10.1000/abcd\nER  - \n", 1);
+        let published = client.diagnostics(URI, Some(1));
+        let found = find(&published, "RIS034");
+        assert_eq!(
+            found["range"]["start"],
+            json!({"line": 1, "character": doi_column}),
+            "utf8={utf8}"
+        );
+        // Change the DOI's `10` to `11`: no longer a DOI, the note goes.
+        let c = doi_column as u32;
+        client.change(URI, 2, [1, c, 1, c + 2], "11");
+        assert_eq!(
+            codes(&client.diagnostics(URI, Some(2))),
+            Vec::<String>::new(),
+            "utf8={utf8}"
+        );
+        // Out-of-range positions are clamped, not fatal.
+        client.change(URI, 3, [1, 500, 7, 0], "");
+        client.diagnostics(URI, Some(3));
+        assert!(client.alive());
+        client.shutdown();
+    }
+}
+
+#[test]
+fn incremental_changes_in_a_crlf_file() {
+    let (mut client, _) = Client::initialized(false);
+    client.open(
+        URI,
+        "TY  - JOUR\r\nTI  - Title\r\nER  - \r\nTY  - BOOK\r\nTI  - Other\r\n",
+        1,
+    );
+    assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["RIS010"]);
+    // Append `ER  - ` at the end, then break the first record's TY.
+    client.change(URI, 2, [5, 0, 5, 0], "ER  - \r\n");
+    assert_eq!(codes(&client.diagnostics(URI, Some(2))), Vec::<String>::new());
+    client.change(URI, 3, [0, 6, 0, 10], "jour");
+    let published = client.diagnostics(URI, Some(3));
+    assert_eq!(codes(&published), ["RIS021"]);
+    assert_eq!(
+        find(&published, "RIS021")["range"]["end"],
+        json!({"line": 0, "character": 10})
+    );
+    client.shutdown();
+}
+
+#[test]
+fn completion_offers_tags_at_line_start_and_types_after_ty() {
+    let (mut client, _) = Client::initialized(false);
+    client.open(URI, "TY  - JOUR\n\nER  - \nTY  - \nER  - \n", 1);
+    let at = |line: u32, character: u32| json!({ "textDocument": { "uri": URI }, "position": { "line": line, "character": character } });
+    let tags = client.request("textDocument/completion", at(1, 0));
+    let items = tags["items"].as_array().unwrap();
+    let t2 = items.iter().find(|i| i["label"] == "T2").expect("T2 offered");
+    assert_eq!(t2["detail"], "Journal", "T2 means the journal in a JOUR record");
+    assert_eq!(t2["textEdit"]["newText"], "T2  - ");
+    let first = items
+        .iter()
+        .min_by_key(|i| i["sortText"].as_str().unwrap().to_string())
+        .unwrap();
+    assert_ne!(first["label"], "IS", "tags defined for JOUR sort before legacy ones");
+    let types = client.request("textDocument/completion", at(3, 6));
+    let labels: Vec<&str> = types["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"JOUR") && labels.contains(&"BOOK"), "{labels:?}");
+    let jour = types["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "JOUR")
+        .unwrap();
+    assert_eq!(jour["detail"], "Journal article");
+    // Between records: record skeletons as snippets, ending with ER.
+    client.change(URI, 2, [5, 0, 5, 0], "\n");
+    let outside = client.request("textDocument/completion", at(5, 0));
+    let skeleton = outside["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == 15)
+        .expect("a snippet");
+    assert!(
+        skeleton["textEdit"]["newText"]
+            .as_str()
+            .unwrap()
+            .trim_end()
+            .ends_with("ER  -")
+    );
+    client.shutdown();
+}
+
+#[test]
+fn hover_explains_tags_types_dois_and_standard_numbers() {
+    let (mut client, _) = Client::initialized(false);
+    client.open(
+        URI,
+        "TY  - BOOK\nT2  - Series\nSN  - 978-0-306-40615-7\nDO  - 10.1000/xyz\nER  - \n",
+        1,
+    );
+    let mut hover = |line: u32, character: u32| {
+        client.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": URI }, "position": { "line": line, "character": character } }),
+        )
+    };
+    let t2 = hover(1, 1);
+    let text = t2["contents"]["value"].as_str().unwrap();
+    assert_eq!(t2["contents"]["kind"], "markdown");
+    assert!(text.contains("Series Title"), "{text}");
+    assert!(text.contains("Repeats: once per record"), "{text}");
+    let ty = hover(0, 7);
+    assert!(ty["contents"]["value"].as_str().unwrap().contains("Whole book"));
+    let sn = hover(2, 8);
+    assert!(sn["contents"]["value"].as_str().unwrap().contains("ISBN-13"));
+    assert!(sn["contents"]["value"].as_str().unwrap().contains("check digit holds"));
+    let doi = hover(3, 8);
+    assert!(
+        doi["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("https://doi.org/10.1000/xyz")
+    );
+    assert_eq!(hover(5, 0), Value::Null, "nothing to say past the last line");
+    client.shutdown();
+}
+
+#[test]
+fn rapid_changes_end_where_a_fresh_open_does() {
+    let (mut client, _) = Client::initialized(false);
+    let mut text = String::from("TY  - JOUR\nTI  - \nER  - \n");
+    client.open(URI, &text, 0);
+    // Type 1,000 characters into the title, one change each, without waiting.
+    let word = "TY  - Zé😀\nAU  - 10.1000/x\n";
+    let mut line = 1u32;
+    let mut column = 6u32; // UTF-16 units
+    for i in 0..1000 {
+        let c = word.chars().nth(i % word.chars().count()).unwrap();
+        client.change(URI, i as i64 + 1, [line, column, line, column], &c.to_string());
+        let at = text.lines().take(line as usize).map(|l| l.len() + 1).sum::<usize>()
+            + text
+                .lines()
+                .nth(line as usize)
+                .unwrap_or("")
+                .chars()
+                .take_while({
+                    let mut units = 0;
+                    move |ch| {
+                        let fits = units < column;
+                        units += ch.len_utf16() as u32;
+                        fits
+                    }
+                })
+                .map(char::len_utf8)
+                .sum::<usize>();
+        text.insert(at, c);
+        if c == '\n' {
+            line += 1;
+            column = 0;
+        } else {
+            column += c.len_utf16() as u32;
+        }
+    }
+    let incremental = client.diagnostics(URI, Some(1000));
+    let other = "file:///tmp/fresh.ris";
+    client.open(other, &text, 1);
+    let fresh = client.diagnostics(other, Some(1));
+    assert!(!fresh["diagnostics"].as_array().unwrap().is_empty());
+    let strip = |d: &Value| {
+        let mut d = d["diagnostics"].clone();
+        for item in d.as_array_mut().unwrap() {
+            if let Some(related) = item["relatedInformation"].as_array_mut() {
+                for r in related {
+                    r["location"]["uri"] = json!("");
+                }
+            }
+        }
+        d
+    };
+    assert_eq!(strip(&incremental), strip(&fresh));
+    client.shutdown();
+}
+
+#[test]
+fn survives_bad_input_and_bad_clients() {
+    let mut client = Client::start();
+    // A request before initialize gets an error, not a crash.
+    let early = client.request_raw(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert!(early.get("error").is_some(), "{early}");
+    client.request("initialize", json!({ "capabilities": {} }));
+    client.notify("initialized", json!({}));
+    // A change for a document never opened is ignored.
+    client.change("file:///never.ris", 1, [0, 0, 0, 0], "x");
+    // NUL bytes, a 50 MB single line, a million blank lines.
+    client.open("file:///nul.ris", "TY  - JOUR\nTI  - \0\0\0\nER  - \0\n", 1);
+    client.diagnostics("file:///nul.ris", Some(1));
+    let long = format!("TY  - JOUR\nAB  - {}\nER  - \n", "x".repeat(50 << 20));
+    client.open("file:///long.ris", &long, 1);
+    assert_eq!(
+        codes(&client.diagnostics("file:///long.ris", Some(1))),
+        Vec::<String>::new()
+    );
+    client.change("file:///long.ris", 2, [1, 1000, 1, 1000], "y");
+    client.diagnostics("file:///long.ris", Some(2));
+    client.open("file:///blank.ris", &"\n".repeat(1_000_000), 1);
+    client.diagnostics("file:///blank.ris", Some(1));
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "file:///blank.ris" }, "position": { "line": 999_999_999u32, "character": 5 } }),
+    );
+    assert_eq!(hover, Value::Null);
+    assert!(client.alive());
+    assert_eq!(client.shutdown(), Some(0));
+}
