@@ -1,1 +1,141 @@
+use proptest::prelude::*;
 
+use super::*;
+use crate::checks;
+
+fn record(i: usize) -> String {
+    format!("TY  - JOUR\nAU  - Author {i}, A\nTI  - Title {i}\nPY  - 2021\nDO  - 10.1000/{i}\nER  - \n\n")
+}
+
+#[test]
+fn an_edit_inside_one_record_reparses_only_that_record() {
+    let text: String = (0..1000).map(record).collect();
+    let mut document = Document::new(&text, 1);
+    assert_eq!(document.last_reparsed, 1000, "one piece per record");
+    // Type into the title of record 500.
+    let at = text.find("Title 500").unwrap() + 5;
+    document.apply(
+        vec![Change {
+            range: Some(Span::new(at, at)),
+            text: "x".into(),
+        }],
+        2,
+    );
+    assert_eq!(document.last_reparsed, 1);
+    assert_eq!(document.diagnostics(), checks::check(&document.text()));
+    // Break the record's TY line: it joins the piece before.
+    let ty = text.find("TY  - JOUR\nAU  - Author 500").unwrap();
+    document.apply(
+        vec![Change {
+            range: Some(Span::new(ty, ty + 1)),
+            text: "X".into(),
+        }],
+        3,
+    );
+    assert!(document.last_reparsed <= 2, "{}", document.last_reparsed);
+    assert_eq!(document.diagnostics(), checks::check(&document.text()));
+}
+
+#[test]
+fn duplicate_dois_follow_edits() {
+    let mut document = Document::new(
+        "TY  - JOUR\nDO  - 10.1000/a\nER  - \nTY  - JOUR\nDO  - 10.1000/b\nER  - \n",
+        1,
+    );
+    assert!(document.diagnostics().is_empty());
+    let b = document.text().find("10.1000/b").unwrap() + 8;
+    document.apply(
+        vec![Change {
+            range: Some(Span::new(b, b + 1)),
+            text: "a".into(),
+        }],
+        2,
+    );
+    let codes: Vec<_> = document.diagnostics().iter().map(|d| d.code).collect();
+    assert_eq!(codes, [checks::Code::DuplicateDoi, checks::Code::DuplicateDoi]);
+}
+
+#[test]
+fn rope_lines_are_lsp_lines() {
+    // U+2028 and NEL are not line breaks in LSP; CR, LF and CRLF are.
+    let document = Document::new("a\u{2028}b\u{85}c\rd\r\ne\n", 1);
+    assert_eq!(document.rope().len_lines(), 4, "a…c, d, e and the empty last line");
+    let at = document.position(document.text().find('d').unwrap(), Encoding::Utf16);
+    assert_eq!(at, Position { line: 1, character: 0 });
+    let at = document.position(document.text().find('c').unwrap(), Encoding::Utf16);
+    assert_eq!(at, Position { line: 0, character: 4 });
+}
+
+#[test]
+fn positions_round_trip_in_both_encodings() {
+    let document = Document::new("TI  - é中😀x\r\nAB  - y\n", 1);
+    let text = document.text();
+    for encoding in [Encoding::Utf8, Encoding::Utf16] {
+        // Every character start but the `\n` of a CRLF, which no position names.
+        for (offset, _) in text
+            .char_indices()
+            .filter(|&(i, c)| !(c == '\n' && text[..i].ends_with('\r')))
+        {
+            let position = document.position(offset, encoding);
+            assert_eq!(
+                document.offset(position, encoding),
+                (offset, false),
+                "{encoding:?} at {offset}"
+            );
+        }
+    }
+    // Inside a surrogate pair, past a line's end, past the last line: clamped.
+    let x = text.find('x').unwrap();
+    assert_eq!(
+        document.offset(Position { line: 0, character: 9 }, Encoding::Utf16).0,
+        x - 4
+    );
+    assert_eq!(
+        document.offset(Position { line: 0, character: 99 }, Encoding::Utf16),
+        (text.find('\r').unwrap(), true)
+    );
+    assert_eq!(
+        document.offset(Position { line: 9, character: 0 }, Encoding::Utf8),
+        (text.len(), true)
+    );
+}
+
+fn edits() -> impl Strategy<Value = Vec<(usize, usize, String)>> {
+    let insert = prop_oneof![
+        Just("TY  - JOUR\n".to_string()),
+        Just("ER  - \n".to_string()),
+        Just("\n".to_string()),
+        Just("\r\n".to_string()),
+        Just("\r".to_string()),
+        Just("DO  - 10.1000/a\n".to_string()),
+        Just("T".to_string()),
+        Just("Y".to_string()),
+        Just(" - ".to_string()),
+        Just("é😀".to_string()),
+        Just(String::new()),
+        "[A-Za-z -]{0,6}".prop_map(|s| s),
+    ];
+    prop::collection::vec((any::<usize>(), 0usize..12, insert), 1..25)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Random edits through the store give what a full check of the final text gives.
+    #[test]
+    fn incremental_equals_full(edits in edits()) {
+        let start = "Header\nTY  - JOUR\nTI  - One\nDO  - 10.1000/a\nER  - \n\nTY  - BOOK\nTI  - Two\n";
+        let mut document = Document::new(start, 0);
+        let mut text = start.to_string();
+        for (version, (at, len, insert)) in edits.into_iter().enumerate() {
+            let mut at = at % (text.len() + 1);
+            while !text.is_char_boundary(at) { at -= 1; }
+            let mut end = (at + len).min(text.len());
+            while !text.is_char_boundary(end) { end -= 1; }
+            text.replace_range(at..end, &insert);
+            document.apply(vec![Change { range: Some(Span::new(at, end)), text: insert }], version as i32 + 1);
+            prop_assert_eq!(document.text(), text.clone());
+            prop_assert_eq!(document.diagnostics(), checks::check(&text));
+        }
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -143,10 +143,7 @@ impl Client {
     }
 
     fn recv(&mut self, timeout: Duration) -> Option<Value> {
-        match self.incoming.recv_timeout(timeout) {
-            Ok(message) => Some(message),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.incoming.recv_timeout(timeout).ok()
     }
 
     /// Waits for diagnostics of `uri` at `version` (any version if `None`).
@@ -157,7 +154,7 @@ impl Client {
                 && m["params"]["uri"] == uri
                 && version.is_none_or(|v| m["params"]["version"] == json!(v))
         };
-        if let Some(i) = self.notifications.iter().rposition(|m| matches(m)) {
+        if let Some(i) = self.notifications.iter().rposition(&matches) {
             let found = self.notifications.remove(i);
             self.notifications
                 .retain(|m| !(m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri));
