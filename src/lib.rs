@@ -9,5 +9,7 @@ pub mod checks;
 pub mod cli;
 pub mod document;
 pub mod features;
+pub mod fix;
+pub mod format;
 pub mod server;
 pub mod syntax;

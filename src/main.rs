@@ -1,14 +1,27 @@
-//! The `ris-lsp` binary: the language server by default, `check` for the CLI.
+//! The `ris-lsp` binary: the language server by default, `check` and `fmt` for the CLI.
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use ris_lsp::cli::{self, Cli, Command};
+use ris_lsp::cli::{self, Cli, Command, FixMode};
 
 fn main() -> ExitCode {
     let args = Cli::parse();
     match args.command {
-        Some(Command::Check { paths, format }) => cli::check(&paths, format),
+        Some(Command::Check {
+            paths,
+            format,
+            fix,
+            diff,
+        }) => {
+            let mode = match (fix, diff) {
+                (_, true) => FixMode::Diff,
+                (true, false) => FixMode::Write,
+                (false, false) => FixMode::Report,
+            };
+            cli::check(&paths, format, mode)
+        }
+        Some(Command::Fmt { paths, check, diff }) => cli::fmt(&paths, check, diff),
         None => ris_lsp::server::run(args.log_file.as_deref()),
     }
 }

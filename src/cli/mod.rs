@@ -1,5 +1,6 @@
-//! The command line: `ris-lsp check PATH…` for people and CI, and the entry
-//! to the language server. Output formatting lives here; RIS knowledge does not.
+//! The command line: `ris-lsp check` and `ris-lsp fmt` for people and CI,
+//! and the entry to the language server. Output lives here; RIS knowledge
+//! does not.
 
 mod decode;
 mod render;
@@ -11,13 +12,14 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::checks::{self, Severity};
+use crate::{fix, format};
 
 /// ris-lsp: a language server and checker for RIS bibliography files.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
 pub struct Cli {
     /// Speak LSP over stdin/stdout (the default; VS Code passes this flag).
-    #[arg(long, global = false)]
+    #[arg(long)]
     pub stdio: bool,
     /// Write logs to this file instead of stderr.
     #[arg(long, value_name = "PATH")]
@@ -38,6 +40,24 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Apply every safe fix and write the files (stdin: print the fixed text).
+        #[arg(long)]
+        fix: bool,
+        /// Show the fixes as a diff without writing anything.
+        #[arg(long)]
+        diff: bool,
+    },
+    /// Format RIS files: `XX  - value` lines, one blank line between records.
+    Fmt {
+        /// Files or folders to format; `-` formats stdin to stdout.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Write nothing; exit 1 if a file is not formatted, and name it.
+        #[arg(long)]
+        check: bool,
+        /// Write nothing; show the changes as a diff.
+        #[arg(long)]
+        diff: bool,
     },
 }
 
@@ -50,70 +70,172 @@ pub enum Format {
     Json,
 }
 
-/// Runs `check`: exit 0 without errors, 1 with errors, 2 for usage or I/O problems.
-pub fn check(paths: &[PathBuf], format: Format) -> ExitCode {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    for path in paths {
-        if path.as_os_str() == "-" {
-            files.push(Input::Stdin);
-        } else if path.is_dir() {
-            let before = files.len();
-            collect_ris_files(path, &mut files, &mut problems);
-            if files.len() == before {
-                problems.push(format!("{}: no .ris files in this folder", path.display()));
-            }
-        } else if path.exists() {
-            files.push(Input::File(path.clone()));
-        } else {
-            problems.push(format!("{}: no such file or folder", path.display()));
-        }
-    }
+/// What `check` does besides reporting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixMode {
+    /// Report only.
+    Report,
+    /// Apply safe fixes and write them.
+    Write,
+    /// Show safe fixes as a diff.
+    Diff,
+}
 
+/// Runs `check`: exit 0 without errors, 1 with errors, 2 for usage or I/O problems.
+pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
+    let (inputs, mut problems) = gather(paths);
     let color = format == Format::Human && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut report = render::Report::new(format, color);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut would_fix = false;
     // One file at a time: a folder of many files is never held in memory at once.
-    for input in &files {
+    for input in &inputs {
+        let Some(decoded) = load(input, &mut problems) else {
+            continue;
+        };
         let name = input.name();
-        let bytes = match input.read() {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                problems.push(format!("{name}: cannot read: {error}"));
-                continue;
+        let mut text = decoded.text;
+        if mode != FixMode::Report {
+            let fixed = fix::fix_all(&text);
+            if fixed.count() > 0 {
+                would_fix |= mode == FixMode::Diff;
+                let summary: Vec<String> = fixed.applied.iter().map(|(code, n)| format!("{code} ×{n}")).collect();
+                let result = match mode {
+                    FixMode::Diff => write_diff(&mut out, &name, &text, &fixed.text),
+                    _ => write_back(input, &fixed.text, decoded.note.is_some(), &mut out),
+                };
+                if let Err(error) = result {
+                    problems.push(format!("{name}: {error}"));
+                    continue;
+                }
+                let verb = if mode == FixMode::Diff { "Would fix" } else { "Fixed" };
+                eprintln!("{verb} {} problem(s) in {name}: {}", fixed.count(), summary.join(", "));
+                if mode == FixMode::Write {
+                    text = fixed.text;
+                }
             }
-        };
-        let decoded = match decode::decode(&bytes) {
-            Ok(decoded) => decoded,
-            Err(decode::DecodeError::Binary) => {
-                problems.push(format!("{name}: a binary file, not RIS text"));
-                continue;
-            }
-        };
-        drop(bytes);
-        let mut diagnostics = checks::check(&decoded.text);
+        }
+        let mut diagnostics = checks::check(&text);
         if let Some(note) = decoded.note {
             diagnostics.insert(0, note);
         }
-        if let Err(error) = report.file(&mut out, &name, &decoded.text, &diagnostics) {
+        // --diff shows only the diff; with stdin, --fix printed the fixed text.
+        if mode == FixMode::Diff || (mode == FixMode::Write && matches!(input, Input::Stdin)) {
+            continue;
+        }
+        if let Err(error) = report.file(&mut out, &name, &text, &diagnostics) {
             return broken_pipe_or_fail(error);
         }
     }
-    if let Err(error) = report.finish(&mut out, &problems).and_then(|()| out.flush()) {
+    let quiet = mode == FixMode::Diff || (mode == FixMode::Write && inputs.iter().all(|i| matches!(i, Input::Stdin)));
+    let finish = if quiet {
+        Ok(())
+    } else {
+        report.finish(&mut out, &problems)
+    };
+    if let Err(error) = finish.and_then(|()| out.flush()) {
         return broken_pipe_or_fail(error);
     }
     drop(out);
-    for problem in &problems {
-        eprintln!("error: {problem}");
+    exit_code(&problems, report.count(Severity::Error) > 0 || would_fix)
+}
+
+/// Runs `fmt`: exit 0 when all is formatted (or was written), 1 with
+/// `--check`/`--diff` when a file would change, 2 for I/O problems.
+pub fn fmt(paths: &[PathBuf], check_only: bool, diff: bool) -> ExitCode {
+    let (inputs, mut problems) = gather(paths);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut unformatted = 0;
+    for input in &inputs {
+        let Some(decoded) = load(input, &mut problems) else {
+            continue;
+        };
+        let name = input.name();
+        let formatted = format::format(&decoded.text);
+        if matches!(input, Input::Stdin) && !check_only && !diff {
+            if let Err(error) = out.write_all(formatted.as_bytes()) {
+                return broken_pipe_or_fail(error);
+            }
+            continue;
+        }
+        if formatted == decoded.text {
+            continue;
+        }
+        unformatted += 1;
+        let result = if diff {
+            write_diff(&mut out, &name, &decoded.text, &formatted)
+        } else if check_only {
+            writeln!(out, "would reformat {name}")
+        } else {
+            write_back(input, &formatted, decoded.note.is_some(), &mut out)
+                .and_then(|()| writeln!(out, "formatted {name}"))
+        };
+        if let Err(error) = result {
+            problems.push(format!("{name}: {error}"));
+        }
     }
+    let _ = out.flush();
+    drop(out);
     if !problems.is_empty() {
-        ExitCode::from(2)
-    } else if report.count(Severity::Error) > 0 {
+        exit_code(&problems, false)
+    } else if unformatted > 0 && (check_only || diff) {
+        eprintln!("{unformatted} file(s) would be reformatted");
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn exit_code(problems: &[String], errors: bool) -> ExitCode {
+    for problem in problems {
+        eprintln!("error: {problem}");
+    }
+    if !problems.is_empty() {
+        ExitCode::from(2)
+    } else if errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Reads and decodes one input; problems are noted, not fatal.
+fn load(input: &Input, problems: &mut Vec<String>) -> Option<decode::Decoded> {
+    let name = input.name();
+    let bytes = match input.read() {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            problems.push(format!("{name}: cannot read: {error}"));
+            return None;
+        }
+    };
+    match decode::decode(&bytes) {
+        Ok(decoded) => Some(decoded),
+        Err(decode::DecodeError::Binary) => {
+            problems.push(format!("{name}: a binary file, not RIS text"));
+            None
+        }
+    }
+}
+
+/// Writes `text` back to the input's file (stdin: to stdout). A file that was
+/// not UTF-8 is not rewritten: that would change its encoding behind the
+/// user's back.
+fn write_back(input: &Input, text: &str, not_utf8: bool, out: &mut impl Write) -> std::io::Result<()> {
+    match input {
+        Input::Stdin => out.write_all(text.as_bytes()),
+        Input::File(_) if not_utf8 => Err(std::io::Error::other(
+            "not UTF-8: convert it to UTF-8 first; nothing written",
+        )),
+        Input::File(path) => std::fs::write(path, text),
+    }
+}
+
+fn write_diff(out: &mut impl Write, name: &str, old: &str, new: &str) -> std::io::Result<()> {
+    let diff = similar::TextDiff::from_lines(old, new);
+    write!(out, "{}", diff.unified_diff().context_radius(2).header(name, name))
 }
 
 fn broken_pipe_or_fail(error: std::io::Error) -> ExitCode {
@@ -148,6 +270,28 @@ impl Input {
             Input::File(path) => std::fs::read(path),
         }
     }
+}
+
+/// The inputs named by `paths` (folders: every `*.ris` inside), and problems.
+fn gather(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
+    let mut inputs = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+        } else if path.is_dir() {
+            let before = inputs.len();
+            collect_ris_files(path, &mut inputs, &mut problems);
+            if inputs.len() == before {
+                problems.push(format!("{}: no .ris files in this folder", path.display()));
+            }
+        } else if path.exists() {
+            inputs.push(Input::File(path.clone()));
+        } else {
+            problems.push(format!("{}: no such file or folder", path.display()));
+        }
+    }
+    (inputs, problems)
 }
 
 /// Every `*.ris` file below `dir`, sorted for stable output.

@@ -4,6 +4,7 @@
 
 pub mod completion;
 pub mod hover;
+pub mod outline;
 
 use crate::syntax::{Line, Parse, Span};
 

@@ -45,7 +45,7 @@ pub fn diagnostics(document: &Document, uri: &lsp::Url, encoding: Encoding) -> V
         .collect()
 }
 
-fn diagnostic(document: &Document, uri: &lsp::Url, encoding: Encoding, d: &checks::Diagnostic) -> lsp::Diagnostic {
+pub fn diagnostic(document: &Document, uri: &lsp::Url, encoding: Encoding, d: &checks::Diagnostic) -> lsp::Diagnostic {
     let related = (!d.related.is_empty()).then(|| {
         d.related
             .iter()

@@ -7,7 +7,9 @@
 //! document as it is when published: never an older version after a newer one.
 
 mod convert;
+mod editing;
 mod exit;
+mod navigation;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -29,6 +31,7 @@ struct State {
     encoding: Encoding,
     markdown: bool,
     snippets: bool,
+    inlay_hints: bool,
 }
 
 struct Backend {
@@ -63,6 +66,16 @@ impl Backend {
                 markdown: state.markdown,
             },
         ))
+    }
+
+    /// Runs `f` on an open document, or logs and gives `None`.
+    fn with_document<T>(&self, uri: &Url, f: impl FnOnce(&Document, Encoding) -> T) -> Option<T> {
+        let state = self.state();
+        let Some(document) = state.documents.get(uri) else {
+            tracing::warn!(%uri, "request for a document that is not open");
+            return None;
+        };
+        Some(f(document, state.encoding))
     }
 
     /// LSP range of a span relative to a piece starting at `start`.
@@ -116,6 +129,23 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 }),
                 hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+                code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
+                    code_action_kinds: Some(vec![
+                        lsp::CodeActionKind::QUICKFIX,
+                        lsp::CodeActionKind::new(editing::FIX_ALL),
+                    ]),
+                    ..Default::default()
+                })),
+                document_formatting_provider: Some(lsp::OneOf::Left(true)),
+                document_range_formatting_provider: Some(lsp::OneOf::Left(true)),
+                document_symbol_provider: Some(lsp::OneOf::Left(true)),
+                workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
+                folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+                document_link_provider: Some(lsp::DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: Default::default(),
+                }),
+                inlay_hint_provider: Some(lsp::OneOf::Left(true)),
                 ..Default::default()
             },
             server_info: Some(lsp::ServerInfo {
@@ -195,6 +225,70 @@ impl LanguageServer for Backend {
             }),
             range: self.range_in(&uri, start, found.span),
         }))
+    }
+
+    async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
+        Ok(self.with_document(&params.text_document.uri, |document, encoding| {
+            let (start, _) = document.offset(convert::from_position(params.range.start), encoding);
+            let (end, _) = document.offset(convert::from_position(params.range.end), encoding);
+            let only = params.context.only.as_deref();
+            editing::code_actions(
+                document,
+                &params.text_document.uri,
+                encoding,
+                Span::new(start, end.max(start)),
+                only,
+            )
+        }))
+    }
+
+    async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
+        Ok(self.with_document(&params.text_document.uri, |document, encoding| {
+            editing::formatting(document, encoding, None)
+        }))
+    }
+
+    async fn range_formatting(&self, params: lsp::DocumentRangeFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
+        Ok(self.with_document(&params.text_document.uri, |document, encoding| {
+            let (start, _) = document.offset(convert::from_position(params.range.start), encoding);
+            let (end, _) = document.offset(convert::from_position(params.range.end), encoding);
+            editing::formatting(document, encoding, Some(Span::new(start, end.max(start))))
+        }))
+    }
+
+    async fn document_symbol(&self, params: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        Ok(self.with_document(&params.text_document.uri, |document, encoding| {
+            lsp::DocumentSymbolResponse::Nested(navigation::document_symbols(document, encoding))
+        }))
+    }
+
+    async fn folding_range(&self, params: lsp::FoldingRangeParams) -> Result<Option<Vec<lsp::FoldingRange>>> {
+        Ok(self.with_document(&params.text_document.uri, |document, _| {
+            navigation::folding_ranges(document)
+        }))
+    }
+
+    async fn document_link(&self, params: lsp::DocumentLinkParams) -> Result<Option<Vec<lsp::DocumentLink>>> {
+        Ok(self.with_document(&params.text_document.uri, navigation::document_links))
+    }
+
+    async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
+        if !self.state().inlay_hints {
+            return Ok(None);
+        }
+        Ok(self.with_document(&params.text_document.uri, |document, encoding| {
+            navigation::inlay_hints(document, encoding, params.range)
+        }))
+    }
+
+    async fn symbol(&self, params: lsp::WorkspaceSymbolParams) -> Result<Option<Vec<lsp::SymbolInformation>>> {
+        let state = self.state();
+        let symbols = state
+            .documents
+            .iter()
+            .flat_map(|(uri, document)| navigation::workspace_symbols(document, uri, state.encoding, &params.query))
+            .collect();
+        Ok(Some(symbols))
     }
 
     async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
@@ -320,6 +414,7 @@ pub fn run(log_file: Option<&Path>) -> ExitCode {
             encoding: Encoding::Utf16,
             markdown: false,
             snippets: false,
+            inlay_hints: true,
         }));
         let (tx, rx) = mpsc::unbounded_channel();
         let (service, socket) = LspService::new(|client| {

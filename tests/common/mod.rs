@@ -222,3 +222,45 @@ impl Drop for Client {
         let _ = self.child.kill();
     }
 }
+
+/// Byte offset of an LSP position (UTF-16 columns) in `text`.
+pub fn offset_utf16(text: &str, line: u64, character: u64) -> usize {
+    let mut at = 0;
+    for _ in 0..line {
+        match text[at..].find(['\n', '\r']) {
+            Some(i) => {
+                at += i + if text[at + i..].starts_with("\r\n") { 2 } else { 1 };
+            }
+            None => return text.len(),
+        }
+    }
+    let mut units = 0;
+    for (i, c) in text[at..].char_indices() {
+        if units >= character as usize || c == '\n' || c == '\r' {
+            return at + i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// `text` with LSP `TextEdit`s (UTF-16 positions) applied, as an editor would.
+pub fn apply_text_edits(text: &str, edits: &[Value]) -> String {
+    let mut spans: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            let p = |v: &Value| offset_utf16(text, v["line"].as_u64().unwrap(), v["character"].as_u64().unwrap());
+            (
+                p(&e["range"]["start"]),
+                p(&e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse((s.0, s.1)));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, &new);
+    }
+    out
+}

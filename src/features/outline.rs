@@ -1,0 +1,217 @@
+//! Navigation over a whole text: one symbol per record, folding ranges,
+//! links for DOIs and URLs, and inlay hints naming what a generic tag means
+//! in its record's type.
+
+use crate::catalog;
+use crate::checks::values;
+use crate::syntax::{self, LineKind, Span};
+
+/// One record as an outline entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordSymbol {
+    /// `JOUR · Issa 2021 · Benefiting the NHS…`.
+    pub name: String,
+    /// The type's name.
+    pub detail: String,
+    /// The whole record.
+    pub span: Span,
+    /// Its `TY` line's tag (what the editor selects).
+    pub selection: Span,
+    /// One child per tag line: `(tag and short value, line span, tag span)`.
+    pub fields: Vec<(String, Span, Span)>,
+    /// Title, authors and DOI, for workspace symbol search.
+    pub search: String,
+}
+
+fn short(value: &str, max: usize) -> String {
+    if value.chars().count() <= max {
+        value.to_string()
+    } else {
+        let mut out: String = value.chars().take(max).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// The records of `text` as outline entries.
+pub fn symbols(text: &str) -> Vec<RecordSymbol> {
+    let parse = syntax::parse(text);
+    let mut out = Vec::with_capacity(parse.records.len());
+    for record in &parse.records {
+        let lines = &parse.lines[record.line_range()];
+        let ty = parse.record_type(text, record).unwrap_or("?");
+        let value_of = |codes: &[&[u8; 2]]| {
+            lines
+                .iter()
+                .filter_map(|l| l.tag())
+                .find(|t| codes.contains(&&t.code))
+                .map(|t| t.value.text(text))
+        };
+        let title = value_of(&[b"TI", b"T1", b"CT", b"BT"]).unwrap_or("(no title)");
+        let author = value_of(&[b"AU", b"A1", b"A2"]).map(|a| a.split(',').next().unwrap_or(a).trim());
+        let year = value_of(&[b"PY", b"Y1", b"DA"]).map(|y| y.get(..4).unwrap_or(y));
+        let mut name = ty.to_string();
+        match (author, year) {
+            (Some(a), Some(y)) => name.push_str(&format!(" · {a} {y}")),
+            (Some(a), None) => name.push_str(&format!(" · {a}")),
+            (None, Some(y)) => name.push_str(&format!(" · {y}")),
+            (None, None) => {}
+        }
+        name.push_str(&format!(" · {}", short(title, 60)));
+        let authors: Vec<&str> = lines
+            .iter()
+            .filter_map(|l| l.tag())
+            .filter(|t| matches!(&t.code, b"AU" | b"A1" | b"A2" | b"A3" | b"A4"))
+            .map(|t| t.value.text(text))
+            .collect();
+        let search = format!("{title} {} {}", authors.join(" "), value_of(&[b"DO"]).unwrap_or(""));
+        let fields = lines
+            .iter()
+            .filter_map(|l| l.tag().map(|t| (l, t)))
+            .map(|(line, tag)| {
+                (
+                    format!("{}  {}", tag.code_str(), short(tag.value.text(text), 50)),
+                    line.content,
+                    tag.tag,
+                )
+            })
+            .collect();
+        let first = &lines[0];
+        let last = &lines[lines.len() - 1];
+        out.push(RecordSymbol {
+            name,
+            detail: catalog::lookup_type(catalog::canonical_type(ty))
+                .map_or("Record", |t| t.name)
+                .to_string(),
+            span: Span::new(first.content.start, last.content.end),
+            selection: first.tag().map_or(first.content, |t| t.tag),
+            fields,
+            search,
+        });
+    }
+    out
+}
+
+/// Folding ranges as `(first line, last line)` (0-based): each record, and
+/// each value that runs over three lines or more (long abstracts).
+pub fn folding(text: &str) -> Vec<(usize, usize)> {
+    let parse = syntax::parse(text);
+    let mut out = Vec::new();
+    for record in &parse.records {
+        if record.end_line - record.first_line > 1 {
+            out.push((record.first_line, record.end_line - 1));
+        }
+        let mut i = record.first_line;
+        while i < record.end_line {
+            let mut end = i;
+            if matches!(parse.lines[i].kind, LineKind::Tag(_)) {
+                while end + 1 < record.end_line && matches!(parse.lines[end + 1].kind, LineKind::Continuation) {
+                    end += 1;
+                }
+            }
+            if end - i >= 2 {
+                out.push((i, end));
+            }
+            i = end + 1;
+        }
+    }
+    out
+}
+
+/// Links: `DO` values to `https://doi.org/…`, and each URL in `UR`, `L1`–`L4`.
+pub fn links(text: &str) -> Vec<(Span, String)> {
+    let parse = syntax::parse(text);
+    let mut out = Vec::new();
+    for line in &parse.lines {
+        let Some(tag) = line.tag() else { continue };
+        let value = tag.value.text(text);
+        match &tag.code {
+            b"DO" => {
+                if let Some(bare) = values::bare_doi(value) {
+                    let start = tag.value.end - bare.len();
+                    out.push((Span::new(start, tag.value.end), format!("https://doi.org/{bare}")));
+                }
+            }
+            b"UR" | b"L1" | b"L2" | b"L3" | b"L4" => {
+                let mut offset = 0;
+                for part in value.split(';') {
+                    let trimmed = part.trim();
+                    let start = tag.value.start + offset + (part.len() - part.trim_start().len());
+                    offset += part.len() + 1;
+                    let lower = trimmed.to_ascii_lowercase();
+                    if ["http://", "https://", "ftp://", "file:"]
+                        .iter()
+                        .any(|s| lower.starts_with(s))
+                    {
+                        out.push((Span::new(start, start + trimmed.len()), trimmed.to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Inlay hints `(offset, label)`: after a tag whose meaning the 2011 tables
+/// give for this record's type in particular, that meaning
+/// (`T2` → "Journal" in `JOUR`, "Series Title" in `BOOK`).
+pub fn inlay_hints(text: &str) -> Vec<(usize, String)> {
+    let parse = syntax::parse(text);
+    let mut out = Vec::new();
+    for record in &parse.records {
+        let Some(ty) = parse.record_type(text, record) else {
+            continue;
+        };
+        let standard = catalog::canonical_type(ty);
+        if catalog::lookup_type(standard).is_none() {
+            continue;
+        }
+        for line in &parse.lines[record.line_range()] {
+            let Some(tag) = line.tag() else { continue };
+            let Some(info) = catalog::lookup_tag_bytes(tag.code) else {
+                continue;
+            };
+            // Only meanings the tables give for this type in particular; the
+            // fallback label is the generic meaning, which needs no hint.
+            let specific = info.labels.iter().find(|(_, types)| types.contains(&standard));
+            if let Some((label, _)) = specific.filter(|(l, _)| !l.eq_ignore_ascii_case(info.name)) {
+                out.push((tag.tag.end, label.to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "TY  - JOUR\nAU  - Issa, Hamdi\nTI  - Benefiting the NHS\nT2  - BMJ\nPY  - 2021\nDO  - https://doi.org/10.1136/x\nAB  - one\n  two\n  three\nUR  - https://a.org; www.b.org\nER  - \n\nTY  - BOOK\nT2  - Series\nER  - \n";
+
+    #[test]
+    fn symbol_names_read_type_author_year_title() {
+        let symbols = symbols(TEXT);
+        assert_eq!(symbols[0].name, "JOUR · Issa 2021 · Benefiting the NHS");
+        assert_eq!(symbols[0].detail, "Journal article");
+        assert_eq!(symbols[0].fields.len(), 9);
+        assert_eq!(symbols[1].name, "BOOK · (no title)");
+    }
+
+    #[test]
+    fn folds_records_and_long_values() {
+        assert_eq!(folding(TEXT), [(0, 10), (6, 8), (12, 14)]);
+    }
+
+    #[test]
+    fn links_dois_and_urls() {
+        let links: Vec<String> = links(TEXT).into_iter().map(|(_, url)| url).collect();
+        assert_eq!(links, ["https://doi.org/10.1136/x", "https://a.org"]);
+    }
+
+    #[test]
+    fn hints_name_type_specific_meanings() {
+        let hints: Vec<String> = inlay_hints(TEXT).into_iter().map(|(_, label)| label).collect();
+        assert_eq!(hints, ["Journal", "Series Title"]);
+    }
+}

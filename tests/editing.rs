@@ -1,0 +1,217 @@
+//! Quick fixes, fix-all and formatting through the real server: each fix
+//! applied as an editor would gives the expected text, and its diagnostic
+//! is gone afterwards.
+
+mod common;
+
+use common::{Client, apply_text_edits};
+use serde_json::{Value, json};
+
+const URI: &str = "file:///tmp/fix.ris";
+
+/// (code, text, text after applying that code's quick fix)
+const CASES: &[(&str, &str, &str)] = &[
+    (
+        "RIS014",
+        "TY - JOUR T1 - Benefiting the NHS through innovation AU - Issa, Hamdi PY - 2021 DO - 10.1136/bmjgh-2021-004936 ER -\n",
+        "TY  - JOUR\nT1  - Benefiting the NHS through innovation\nAU  - Issa, Hamdi\nPY  - 2021\nDO  - 10.1136/bmjgh-2021-004936\nER  - \n",
+    ),
+    (
+        "RIS010",
+        "TY  - JOUR\nTI  - One\n\n\nTY  - BOOK\nER  - \n",
+        "TY  - JOUR\nTI  - One\nER  - \n\n\nTY  - BOOK\nER  - \n",
+    ),
+    (
+        "RIS002",
+        "TY  - JOUR\nTI - One\nER  - \n",
+        "TY  - JOUR\nTI  - One\nER  - \n",
+    ),
+    ("RIS001", "TY-JOUR\nER  - \n", "TY  - JOUR\nER  - \n"),
+    (
+        "RIS001",
+        "TY  - JOUR\nAU  -Smith\nER  - \n",
+        "TY  - JOUR\nAU  - Smith\nER  - \n",
+    ),
+    (
+        "RIS003",
+        "TY  - JOUR\nau  - Smith\nER  - \n",
+        "TY  - JOUR\nAU  - Smith\nER  - \n",
+    ),
+    (
+        "RIS031",
+        "TY  - JOUR\nDO  - https://doi.org/10.1136/x\nER  - \n",
+        "TY  - JOUR\nDO  - 10.1136/x\nER  - \n",
+    ),
+    (
+        "RIS031",
+        "TY  - JOUR\nDO  - doi: 10.1136/x\nER  - \n",
+        "TY  - JOUR\nDO  - 10.1136/x\nER  - \n",
+    ),
+    (
+        "RIS034",
+        "TY  - JOUR\nM3  - doi: 10.1016/j.agee.2016.06.041\nER  - \n",
+        "TY  - JOUR\nM3  - doi: 10.1016/j.agee.2016.06.041\nDO  - 10.1016/j.agee.2016.06.041\nER  - \n",
+    ),
+    ("RIS020", "TY  - JOURX\nER  - \n", "TY  - JOUR\nER  - \n"),
+    (
+        "RIS004",
+        "TY  - JOUR\nTL  - x\nER  - \n",
+        "TY  - JOUR\nT1  - x\nER  - \n",
+    ),
+    (
+        "RIS062",
+        "TY  - JOUR\nAU  - A, B\nAU  - A, B\nER  - \n",
+        "TY  - JOUR\nAU  - A, B\nER  - \n",
+    ),
+    ("RIS021", "TY  - jour\nER  - \n", "TY  - JOUR\nER  - \n"),
+    ("RIS015", "TY  - JOUR\nER  - junk\n", "TY  - JOUR\nER  - \n"),
+];
+
+fn diagnostics_with(published: &Value, code: &str) -> Vec<Value> {
+    published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn each_quick_fix_gives_the_expected_text_and_clears_its_diagnostic() {
+    let (mut client, _) = Client::initialized(false);
+    for (i, (code, before, after)) in CASES.iter().enumerate() {
+        let uri = format!("{URI}{i}");
+        client.open(&uri, before, 1);
+        let published = client.diagnostics(&uri, Some(1));
+        let found = diagnostics_with(&published, code);
+        assert_eq!(found.len(), 1, "{code}: {published}");
+        let actions = client.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": uri },
+                "range": found[0]["range"],
+                "context": { "diagnostics": [found[0]], "only": ["quickfix"] }
+            }),
+        );
+        let action = actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["diagnostics"][0]["code"] == *code)
+            .unwrap_or_else(|| panic!("no quick fix for {code}: {actions}"));
+        assert_eq!(action["kind"], "quickfix");
+        let edits = action["edit"]["changes"][&uri].as_array().unwrap();
+        let fixed = apply_text_edits(before, edits);
+        assert_eq!(fixed, *after, "{code}");
+        client.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": fixed }] }),
+        );
+        let published = client.diagnostics(&uri, Some(2));
+        assert!(
+            diagnostics_with(&published, code).is_empty(),
+            "{code} still there: {published}"
+        );
+        if *code == "RIS014" {
+            // The split record is one clean record with every value.
+            assert_eq!(published["diagnostics"], json!([]), "{published}");
+        }
+    }
+    client.shutdown();
+}
+
+#[test]
+fn fix_all_fixes_every_safe_problem_in_one_edit_and_is_idempotent() {
+    let (mut client, _) = Client::initialized(false);
+    let before = "ty - jour\nau - Smith, J\nDO  - https://doi.org/10.1/x\nTI  - T\nTI  - T\n\nTY  - BOOK\nTI -  Two\n";
+    client.open(URI, before, 1);
+    client.diagnostics(URI, Some(1));
+    let ask = |client: &mut Client| {
+        client.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": URI },
+                "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+                "context": { "diagnostics": [], "only": ["source.fixAll"] }
+            }),
+        )
+    };
+    let actions = ask(&mut client);
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.ris");
+    let edits = actions[0]["edit"]["changes"][URI].as_array().unwrap();
+    assert_eq!(edits.len(), 1, "one edit");
+    let fixed = apply_text_edits(before, edits);
+    assert_eq!(
+        fixed,
+        "TY  - JOUR\nAU  - Smith, J\nDO  - 10.1/x\nTI  - T\nER  - \n\nTY  - BOOK\nTI  - Two\nER  - \n"
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": URI, "version": 2 }, "contentChanges": [{ "text": fixed }] }),
+    );
+    assert_eq!(client.diagnostics(URI, Some(2))["diagnostics"], json!([]));
+    assert_eq!(ask(&mut client), json!([]), "nothing left to fix");
+    client.shutdown();
+}
+
+#[test]
+fn formatting_and_range_formatting() {
+    let (mut client, _) = Client::initialized(false);
+    let before = "\nTY - JOUR  \nTI  -  A  \nER  - \n\n\n\nTY  - BOOK\nau  - X, Y\nER  - \n";
+    client.open(URI, before, 1);
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": URI }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    let formatted = apply_text_edits(before, edits.as_array().unwrap());
+    assert_eq!(
+        formatted,
+        "TY  - JOUR\nTI  - A\nER  - \n\nTY  - BOOK\nAU  - X, Y\nER  - \n"
+    );
+    let edits = client.request(
+        "textDocument/rangeFormatting",
+        json!({
+            "textDocument": { "uri": URI },
+            "range": { "start": { "line": 8, "character": 0 }, "end": { "line": 8, "character": 2 } },
+            "options": { "tabSize": 2, "insertSpaces": true }
+        }),
+    );
+    let partly = apply_text_edits(before, edits.as_array().unwrap());
+    assert_eq!(
+        partly,
+        "\nTY - JOUR  \nTI  -  A  \nER  - \n\n\n\nTY  - BOOK\nAU  - X, Y\nER  - \n"
+    );
+    client.shutdown();
+}
+
+#[test]
+fn outline_folding_links_hints_and_workspace_symbols() {
+    let (mut client, _) = Client::initialized(false);
+    let text = "TY  - JOUR\nAU  - Issa, Hamdi\nTI  - Benefiting the NHS\nT2  - BMJ Global Health\nPY  - 2021\nDO  - 10.1136/bmjgh-2021-004936\nUR  - https://gh.bmj.com/x\nER  - \n";
+    client.open(URI, text, 1);
+    let doc = json!({ "textDocument": { "uri": URI } });
+    let symbols = client.request("textDocument/documentSymbol", doc.clone());
+    assert_eq!(symbols[0]["name"], "JOUR · Issa 2021 · Benefiting the NHS");
+    assert_eq!(symbols[0]["children"].as_array().unwrap().len(), 8);
+    let folds = client.request("textDocument/foldingRange", doc.clone());
+    assert_eq!(folds[0]["startLine"], 0);
+    assert_eq!(folds[0]["endLine"], 7);
+    let links = client.request("textDocument/documentLink", doc.clone());
+    assert_eq!(links[0]["target"], "https://doi.org/10.1136/bmjgh-2021-004936");
+    assert_eq!(links[0]["range"]["start"], json!({"line": 5, "character": 6}));
+    assert_eq!(links[1]["target"], "https://gh.bmj.com/x");
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": URI }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 8, "character": 0 } } }),
+    );
+    assert_eq!(hints[0]["label"], "Journal");
+    assert_eq!(hints[0]["position"], json!({"line": 3, "character": 2}));
+    let found = client.request("workspace/symbol", json!({ "query": "issa" }));
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    let found = client.request("workspace/symbol", json!({ "query": "10.1136/BMJGH" }));
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    client.shutdown();
+}
