@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod checks;
 pub mod cli;
+pub mod config;
 pub mod document;
 pub mod features;
 pub mod fix;

@@ -64,7 +64,7 @@ const CASES: &[(&str, &str, &str)] = &[
         "TY  - JOUR\nAU  - A, B\nER  - \n",
     ),
     ("RIS021", "TY  - jour\nER  - \n", "TY  - JOUR\nER  - \n"),
-    ("RIS015", "TY  - JOUR\nER  - junk\n", "TY  - JOUR\nER  - \n"),
+    ("RIS015", "TY  - JOUR\nER  - junk\n", "TY  - JOUR\nN1  - junk\nER  - \n"),
 ];
 
 fn diagnostics_with(published: &Value, code: &str) -> Vec<Value> {
@@ -214,4 +214,72 @@ fn outline_folding_links_hints_and_workspace_symbols() {
     let found = client.request("workspace/symbol", json!({ "query": "10.1136/BMJGH" }));
     assert_eq!(found.as_array().unwrap().len(), 1);
     client.shutdown();
+}
+
+#[test]
+fn configuration_from_the_project_file_and_the_editor() {
+    let dir = std::env::temp_dir().join(format!("ris-lsp-config-{}", std::process::id()));
+    let good = dir.join("good");
+    let bad = dir.join("bad");
+    std::fs::create_dir_all(&good).unwrap();
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(
+        good.join("ris-lsp.toml"),
+        "[severity]\nempty-value = \"off\"\n[required]\nJOUR = [\"AU\"]\n",
+    )
+    .unwrap();
+    std::fs::write(bad.join("ris-lsp.toml"), "[severity]\nRIS999 = \"off\"\n").unwrap();
+    let text = "TY  - JOUR\nSP  - \nXX  - x\nER  - \n";
+    let (mut client, _) = Client::initialized(false);
+
+    let uri = format!("file://{}", good.join("a.ris").display());
+    client.open(&uri, text, 1);
+    let published = client.diagnostics(&uri, Some(1));
+    let codes: Vec<&str> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["RIS063", "RIS004"], "empty-value is off, AU is required");
+
+    // The editor's settings come under the project file: XX allowed, AU still required.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "ris-lsp": { "extra-tags": ["XX"] } } }),
+    );
+    let published = client.diagnostics(&uri, Some(1));
+    let codes: Vec<&str> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["RIS063"]);
+
+    // A bad file: a diagnostic on the file itself, and the defaults for the document.
+    let uri = format!("file://{}", bad.join("b.ris").display());
+    client.open(&uri, text, 1);
+    let toml_uri = format!("file://{}", bad.join("ris-lsp.toml").display());
+    let on_config = client.diagnostics(&toml_uri, None);
+    assert_eq!(
+        on_config["diagnostics"][0]["range"]["start"],
+        json!({"line": 1, "character": 0})
+    );
+    assert!(
+        on_config["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("RIS999")
+    );
+    let published = client.diagnostics(&uri, Some(1));
+    let codes: Vec<&str> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["RIS061"], "defaults, plus the editor's XX");
+    client.shutdown();
+    std::fs::remove_dir_all(&dir).unwrap();
 }

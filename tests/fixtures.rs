@@ -8,6 +8,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use ris_lsp::checks::{self, Code};
+use ris_lsp::config::Config;
 use ris_lsp::syntax::LineIndex;
 
 /// `line:col` (1-based, characters) of byte `offset`.
@@ -17,11 +18,14 @@ fn at(text: &str, index: &LineIndex, offset: usize) -> String {
     format!("{}:{}", line + 1, text[start..offset].chars().count() + 1)
 }
 
-/// The findings of `text` in a stable, reviewable text form.
-fn render(text: &str) -> String {
+/// The findings of `text` in a stable, reviewable text form, with the
+/// configuration of a `NAME.toml` beside the fixture when there is one.
+fn render(text: &str, config: &Config) -> String {
     let index = LineIndex::new(text);
     let mut out = String::new();
-    for d in checks::check(text) {
+    let mut diagnostics = checks::check_with(text, &config.rules());
+    config.apply(&mut diagnostics);
+    for d in diagnostics {
         let span = &text[d.span.start..d.span.end];
         let shown: String = span.chars().take(40).collect::<String>().escape_debug().to_string();
         writeln!(
@@ -90,7 +94,11 @@ fn fixtures_match_expected_findings() {
     let mut failures = Vec::new();
     for path in fixtures() {
         let text = std::fs::read_to_string(&path).unwrap();
-        let actual = render(&text);
+        let config = match std::fs::read_to_string(path.with_extension("toml")) {
+            Ok(toml) => Config::from_toml(&toml).unwrap(),
+            Err(_) => Config::default(),
+        };
+        let actual = render(&text, &config);
         let expected_path = path.with_extension("expected");
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if actual != expected {

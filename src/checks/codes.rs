@@ -116,6 +116,8 @@ codes! {
         "This tag line has no value. Most importers drop it; rispy keeps an empty string.";
     DuplicateLine = "RIS062", "duplicate-line", Warning,
         "The same tag line appears twice in this record.";
+    MissingRequiredTag = "RIS063", "missing-required-tag", Warning,
+        "The configuration (`ris-lsp.toml`, `[required]`) says every record of this type must have this tag.";
     NotRis = "RIS070", "not-ris", Error,
         "This file is in another format that looks like RIS; RIS importers cannot read it.";
     NotUtf8 = "RIS080", "not-utf8", Warning,

@@ -2,17 +2,17 @@
 //! the shape of values (DOI, dates, ISSN/ISBN, links, pages).
 
 use super::values::{self, DateProblem, DoiShape, YearProblem};
-use super::{Code, Diagnostic, Edit, Related};
+use super::{Code, Diagnostic, Edit, Related, Rules};
 use crate::catalog::{self, Repeat, TypeStatus, ValueFormat};
 use crate::syntax::{Parse, Record, Span, TagLine};
 
-pub(super) fn check(text: &str, parse: &Parse, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(text: &str, parse: &Parse, rules: &Rules, out: &mut Vec<Diagnostic>) {
     for record in &parse.records {
-        check_record(text, parse, record, out);
+        check_record(text, parse, record, rules, out);
     }
 }
 
-fn check_record(text: &str, parse: &Parse, record: &Record, out: &mut Vec<Diagnostic>) {
+fn check_record(text: &str, parse: &Parse, record: &Record, rules: &Rules, out: &mut Vec<Diagnostic>) {
     let tags: Vec<&TagLine> = parse.lines[record.line_range()]
         .iter()
         .filter_map(|l| l.tag())
@@ -22,10 +22,13 @@ fn check_record(text: &str, parse: &Parse, record: &Record, out: &mut Vec<Diagno
         return; // One diagnostic for the whole line; its fields are checked once split.
     }
     let ty = if record.has_type {
-        check_type(text, first, out)
+        check_type(text, first, rules, out)
     } else {
         None
     };
+    if record.has_type {
+        required_tags(text, first, &tags, rules, out);
+    }
     let ty = ty.unwrap_or("GEN");
 
     let mut seen: Vec<&TagLine> = Vec::with_capacity(tags.len());
@@ -118,6 +121,29 @@ fn check_record(text: &str, parse: &Parse, record: &Record, out: &mut Vec<Diagno
     }
 }
 
+/// The tags the configuration requires for this record's type.
+fn required_tags(text: &str, first: &TagLine, tags: &[&TagLine], rules: &Rules, out: &mut Vec<Diagnostic>) {
+    let ty = first.value.text(text).to_ascii_uppercase();
+    let Some((_, needed)) = rules.required.iter().find(|(required, _)| *required == ty) else {
+        return;
+    };
+    let missing: Vec<&str> = needed
+        .iter()
+        .filter(|code| !tags.iter().any(|t| t.code == **code))
+        .map(|code| std::str::from_utf8(code).unwrap_or("??"))
+        .collect();
+    if !missing.is_empty() {
+        out.push(Diagnostic::new(
+            Code::MissingRequiredTag,
+            first.value,
+            format!(
+                "this {ty} record has no {} (required by the configuration)",
+                missing.join(", ")
+            ),
+        ));
+    }
+}
+
 /// The span of a tag line including its line break, for removing it.
 fn line_span(parse: &Parse, tag: &TagLine) -> Span {
     let i = parse.lines.partition_point(|l| l.span.end <= tag.tag.start);
@@ -135,7 +161,7 @@ impl Diagnostic {
 }
 
 /// Checks the `TY` value; returns the standard type code when it is known.
-fn check_type(text: &str, tag: &TagLine, out: &mut Vec<Diagnostic>) -> Option<&'static str> {
+fn check_type(text: &str, tag: &TagLine, rules: &Rules, out: &mut Vec<Diagnostic>) -> Option<&'static str> {
     let value = tag.value.text(text);
     if value.is_empty() {
         out.push(Diagnostic::new(
@@ -170,6 +196,9 @@ fn check_type(text: &str, tag: &TagLine, out: &mut Vec<Diagnostic>) -> Option<&'
             .map(|c| catalog::lookup_type(c).map_or(known.code, |t| t.code));
     }
     let upper = value.to_ascii_uppercase();
+    if rules.extra_types.contains(&upper) {
+        return None;
+    }
     if let Some(known) = catalog::lookup_type(&upper) {
         out.push(
             Diagnostic::new(

@@ -1,10 +1,10 @@
 //! The shape of each tag line: malformed, spacing, case, unknown tags.
 
-use super::{Code, Diagnostic, Edit};
+use super::{Code, Diagnostic, Edit, Rules};
 use crate::catalog::{self, TagStatus};
 use crate::syntax::{Parse, Spacing, Span, TagCase, TagLine};
 
-pub(super) fn check(text: &str, parse: &Parse, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(text: &str, parse: &Parse, rules: &Rules, out: &mut Vec<Diagnostic>) {
     for line in &parse.lines {
         let Some(tag) = line.tag() else { continue };
         if tag.flattened {
@@ -52,6 +52,7 @@ pub(super) fn check(text: &str, parse: &Parse, out: &mut Vec<Diagnostic>) {
                 );
             }
             TagCase::Upper => match catalog::lookup_tag_bytes(tag.code) {
+                None if rules.extra_tags.contains(&tag.code) => {}
                 None => {
                     let mut diagnostic =
                         Diagnostic::new(Code::UnknownTag, tag.tag, format!("`{written}` is not a RIS tag"));

@@ -53,8 +53,10 @@ pub struct Fix {
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// Stable code; its default severity is `code.severity()`.
+    /// Stable code.
     pub code: Code,
+    /// How serious: the code's default unless the configuration says otherwise.
+    pub severity: Severity,
     /// The bytes it is about.
     pub span: Span,
     /// What is wrong, in plain words.
@@ -70,6 +72,7 @@ impl Diagnostic {
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Self {
             code,
+            severity: code.severity(),
             span,
             message: message.into(),
             related: Vec::new(),
@@ -87,9 +90,9 @@ impl Diagnostic {
         self
     }
 
-    /// The default severity of its code.
+    /// How serious it is.
     pub fn severity(&self) -> Severity {
-        self.code.severity()
+        self.severity
     }
 
     /// The same diagnostic with every span moved by `delta` bytes.
@@ -105,6 +108,18 @@ impl Diagnostic {
         }
         self
     }
+}
+
+/// What the configuration adds to the rules (see `config`): tags and types
+/// not to report as unknown, and tags each record of a type must have.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rules {
+    /// Tags accepted besides the catalogue's.
+    pub extra_tags: Vec<[u8; 2]>,
+    /// Reference types accepted besides the catalogue's (uppercase).
+    pub extra_types: Vec<String>,
+    /// `(type, tags)`: each record of the type must have these tags.
+    pub required: Vec<(String, Vec<[u8; 2]>)>,
 }
 
 /// A DOI as found in a `DO` line, for the file-wide duplicate check.
@@ -141,12 +156,17 @@ fn insert_line_after(text: &str, parse: &Parse, index: usize, content: &str) -> 
 /// The text is checked piece by piece ([`syntax::piece_starts`]), so memory
 /// stays small on big files and results equal the document store's.
 pub fn check(text: &str) -> Vec<Diagnostic> {
+    check_with(text, &Rules::default())
+}
+
+/// [`check`] with the configuration's rules.
+pub fn check_with(text: &str, rules: &Rules) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let mut dois = Vec::new();
     let starts: Vec<usize> = syntax::piece_starts(text).collect();
     for (i, &start) in starts.iter().enumerate() {
         let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        let piece = check_piece(&text[start..end], end < text.len());
+        let piece = check_piece(&text[start..end], end < text.len(), rules);
         diagnostics.extend(piece.diagnostics.into_iter().map(|d| d.shifted(start)));
         dois.extend(piece.dois.into_iter().map(|mut doi| {
             doi.span = doi.span.shift(start);
@@ -169,21 +189,21 @@ pub struct PieceResult {
 
 /// Parses and checks one piece (from a `TY` line to the next). `followed_by_record`
 /// says that another piece follows it in the file.
-pub fn check_piece(text: &str, followed_by_record: bool) -> PieceResult {
+pub fn check_piece(text: &str, followed_by_record: bool, rules: &Rules) -> PieceResult {
     let parse = syntax::parse(text);
     PieceResult {
-        diagnostics: check_parsed(text, &parse, followed_by_record),
+        diagnostics: check_parsed(text, &parse, followed_by_record, rules),
         dois: doi_occurrences(text, &parse),
     }
 }
 
 /// The record-local checks on a parse of `text`; `followed_by_record` says
 /// that a `TY` line follows the text (it is a piece of a larger file).
-pub fn check_parsed(text: &str, parse: &Parse, followed_by_record: bool) -> Vec<Diagnostic> {
+pub fn check_parsed(text: &str, parse: &Parse, followed_by_record: bool, rules: &Rules) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     structure::check(text, parse, followed_by_record, &mut out);
-    lines::check(text, parse, &mut out);
-    fields::check(text, parse, &mut out);
+    lines::check(text, parse, rules, &mut out);
+    fields::check(text, parse, rules, &mut out);
     out
 }
 

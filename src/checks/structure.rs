@@ -56,6 +56,13 @@ pub(super) fn check(text: &str, parse: &Parse, followed_by_record: bool, out: &m
         } else if let Some(end_tag) = parse.lines[record.end_line - 1].tag().filter(|t| &t.code == b"ER")
             && !end_tag.value.is_empty()
         {
+            // Keep the text: move it to a note line just before `ER`.
+            let end_line = &parse.lines[record.end_line - 1];
+            let eol = match &text[end_line.content.end..end_line.span.end] {
+                "" => line_ending_of(text, parse),
+                eol => eol,
+            };
+            let moved = format!("N1  - {}{eol}ER  - ", end_tag.value.text(text));
             out.push(
                 Diagnostic::new(
                     Code::EndWithValue,
@@ -63,12 +70,12 @@ pub(super) fn check(text: &str, parse: &Parse, followed_by_record: bool, out: &m
                     "the `ER` line must be empty; this text is ignored",
                 )
                 .with_fix(
-                    "Remove the text after `ER  -`",
+                    "Move the text after `ER  -` to a note (`N1`)",
                     vec![Edit {
-                        span: end_tag.value,
-                        text: String::new(),
+                        span: syntax::Span::new(end_tag.tag.start, end_line.content.end),
+                        text: moved,
                     }],
-                    true,
+                    false,
                 ),
             );
         }

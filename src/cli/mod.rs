@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::checks::{self, Severity};
+use crate::config::{self, Config};
 use crate::{fix, format};
 
 /// ris-lsp: a language server and checker for RIS bibliography files.
@@ -89,6 +90,7 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut would_fix = false;
+    let mut configs = Configs::default();
     // One file at a time: a folder of many files is never held in memory at once.
     for input in &inputs {
         let Some(decoded) = load(input, &mut problems) else {
@@ -116,10 +118,12 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
                 }
             }
         }
-        let mut diagnostics = checks::check(&text);
+        let config = configs.for_input(input, &mut problems);
+        let mut diagnostics = checks::check_with(&text, &config.rules());
         if let Some(note) = decoded.note {
             diagnostics.insert(0, note);
         }
+        config.apply(&mut diagnostics);
         // --diff shows only the diff; with stdin, --fix printed the fixed text.
         if mode == FixMode::Diff || (mode == FixMode::Write && matches!(input, Input::Stdin)) {
             continue;
@@ -244,6 +248,44 @@ fn broken_pipe_or_fail(error: std::io::Error) -> ExitCode {
     } else {
         eprintln!("error: cannot write output: {error}");
         ExitCode::from(2)
+    }
+}
+
+/// The configuration of each folder, read once.
+#[derive(Default)]
+struct Configs {
+    by_dir: std::collections::HashMap<PathBuf, Config>,
+}
+
+impl Configs {
+    /// The configuration for `input` (stdin: the current folder's). A bad
+    /// file is reported once, with its position, and the defaults apply.
+    fn for_input(&mut self, input: &Input, problems: &mut Vec<String>) -> Config {
+        let dir = match input {
+            Input::File(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            Input::Stdin => PathBuf::from("."),
+        };
+        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+        if let Some(config) = self.by_dir.get(&dir) {
+            return config.clone();
+        }
+        let (config, error) = config::load_for(&dir);
+        if let Some((path, text, error)) = error {
+            let at = error.span.map(|span| {
+                let index = crate::syntax::LineIndex::new(&text);
+                let line = index.line_of(span.start);
+                let start = index.content(line).map_or(0, |c| c.start).min(span.start);
+                format!(":{}:{}", line + 1, text[start..span.start].chars().count() + 1)
+            });
+            problems.push(format!(
+                "{}{}: {}; using the defaults",
+                path.display(),
+                at.unwrap_or_default(),
+                error
+            ));
+        }
+        self.by_dir.insert(dir, config.clone());
+        config
     }
 }
 

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use ropey::Rope;
 
-use crate::checks::{self, Diagnostic, DoiOccurrence};
+use crate::checks::{self, Diagnostic, DoiOccurrence, Rules};
 use crate::syntax::{self, Span};
 
 /// A piece of the document: from a `TY` line to the next one.
@@ -45,6 +45,8 @@ pub struct Document {
     doi_index: HashMap<String, Vec<u64>>,
     /// How many pieces the last change reparsed (for tests and logs).
     pub last_reparsed: usize,
+    /// What the configuration adds to the checks.
+    rules: Rules,
 }
 
 /// A change to apply: replace `range` (bytes) with `text`, or everything.
@@ -59,6 +61,11 @@ pub struct Change {
 impl Document {
     /// Opens a document and checks it fully.
     pub fn new(text: &str, version: i32) -> Self {
+        Self::with_rules(text, version, Rules::default())
+    }
+
+    /// Opens a document and checks it fully with the configuration's rules.
+    pub fn with_rules(text: &str, version: i32, rules: Rules) -> Self {
         let mut document = Self {
             version,
             rope: Rope::from_str(text),
@@ -66,9 +73,19 @@ impl Document {
             next_id: 0,
             doi_index: HashMap::new(),
             last_reparsed: 0,
+            rules,
         };
         document.replace_all(text);
         document
+    }
+
+    /// Changes the rules and, if they differ, re-checks everything.
+    pub fn set_rules(&mut self, rules: Rules) {
+        if rules != self.rules {
+            self.rules = rules;
+            let text = self.text();
+            self.replace_all(&text);
+        }
     }
 
     /// The text.
@@ -161,7 +178,7 @@ impl Document {
         for (i, &piece_start) in starts.iter().enumerate() {
             let end = starts.get(i + 1).copied().unwrap_or(text.len());
             let followed = end < text.len() || !reaches_end;
-            let result = checks::check_piece(&text[piece_start..end], followed);
+            let result = checks::check_piece(&text[piece_start..end], followed, &self.rules);
             self.next_id += 1;
             pieces.push(Piece {
                 id: self.next_id,

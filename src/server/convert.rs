@@ -3,6 +3,7 @@
 use tower_lsp::lsp_types as lsp;
 
 use crate::checks::{self, Severity};
+use crate::config::{Config, ConfigError};
 use crate::document::{Document, Encoding, Position};
 use crate::syntax::Span;
 
@@ -37,14 +38,30 @@ fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
 }
 
 /// Every diagnostic of a document, as LSP diagnostics.
-pub fn diagnostics(document: &Document, uri: &lsp::Url, encoding: Encoding) -> Vec<lsp::Diagnostic> {
-    document
-        .diagnostics()
+/// Every diagnostic of a document, with the configured severities, as LSP diagnostics.
+pub fn diagnostics(document: &Document, uri: &lsp::Url, encoding: Encoding, config: &Config) -> Vec<lsp::Diagnostic> {
+    let mut diagnostics = document.diagnostics();
+    config.apply(&mut diagnostics);
+    diagnostics
         .iter()
         .map(|d| diagnostic(document, uri, encoding, d))
         .collect()
 }
 
+/// A configuration error as a diagnostic on the configuration file itself.
+pub fn config_error(text: &str, error: &ConfigError) -> lsp::Diagnostic {
+    let document = Document::new(text, 0);
+    let span = error.span.unwrap_or_default();
+    lsp::Diagnostic {
+        range: range(&document, span, Encoding::Utf16),
+        severity: Some(lsp::DiagnosticSeverity::ERROR),
+        source: Some("ris-lsp".to_string()),
+        message: format!("{}; ris-lsp uses its defaults until this is fixed", error.message),
+        ..Default::default()
+    }
+}
+
+/// One diagnostic in LSP terms.
 pub fn diagnostic(document: &Document, uri: &lsp::Url, encoding: Encoding, d: &checks::Diagnostic) -> lsp::Diagnostic {
     let related = (!d.related.is_empty()).then(|| {
         d.related

@@ -21,6 +21,7 @@ use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{self as lsp, Url};
 use tower_lsp::{Client, LanguageServer, LspService, Server};
 
+use crate::config::{self, Config};
 use crate::document::{Change, Document, Encoding};
 use crate::features::{self, Style, completion::ItemKind};
 use crate::syntax::Span;
@@ -31,7 +32,42 @@ struct State {
     encoding: Encoding,
     markdown: bool,
     snippets: bool,
-    inlay_hints: bool,
+    /// Settings from the editor (initializationOptions, didChangeConfiguration).
+    editor_config: Config,
+    /// The settings in force for each open document: the editor's, then its
+    /// folder's `ris-lsp.toml` on top.
+    configs: HashMap<Url, Config>,
+    /// Diagnostics for `ris-lsp.toml` files that could not be read.
+    config_errors: HashMap<Url, Vec<lsp::Diagnostic>>,
+}
+
+impl State {
+    /// The configuration for `uri`: the editor's with the nearest
+    /// `ris-lsp.toml` on top. A bad file is kept as diagnostics on the file.
+    fn config_for(&mut self, uri: &Url) -> (Config, Option<Url>) {
+        let Some(dir) = uri
+            .to_file_path()
+            .ok()
+            .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
+        else {
+            return (self.editor_config.clone(), None);
+        };
+        let (file_config, error) = config::load_for(&dir);
+        let toml_uri = config::find(&dir).and_then(|path| Url::from_file_path(path).ok());
+        if let Some(toml_uri) = &toml_uri {
+            match error {
+                Some((_, text, error)) => {
+                    tracing::warn!(%toml_uri, %error, "bad configuration; using the defaults");
+                    self.config_errors
+                        .insert(toml_uri.clone(), vec![convert::config_error(&text, &error)]);
+                }
+                None => {
+                    self.config_errors.insert(toml_uri.clone(), Vec::new());
+                }
+            }
+        }
+        (self.editor_config.merged_with(&file_config), toml_uri)
+    }
 }
 
 struct Backend {
@@ -106,8 +142,17 @@ impl LanguageServer for Backend {
             .and_then(|i| i.snippet_support)
             .unwrap_or(false);
         let encoding = if offers_utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+        let editor_config = match params.initialization_options.map(settings_of).map(Config::from_json) {
+            Some(Ok(config)) => config,
+            Some(Err(error)) => {
+                tracing::warn!(%error, "bad initializationOptions; using the defaults");
+                Config::default()
+            }
+            None => Config::default(),
+        };
         {
             let mut state = self.state();
+            state.editor_config = editor_config;
             state.encoding = encoding;
             state.markdown = markdown;
             state.snippets = snippets;
@@ -162,9 +207,43 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
         let document = params.text_document;
-        let opened = Document::new(&document.text, document.version);
-        self.state().documents.insert(document.uri.clone(), opened);
+        let toml_uri = {
+            let mut state = self.state();
+            let (config, toml_uri) = state.config_for(&document.uri);
+            let opened = Document::with_rules(&document.text, document.version, config.rules());
+            state.documents.insert(document.uri.clone(), opened);
+            state.configs.insert(document.uri.clone(), config);
+            toml_uri
+        };
         let _ = self.publish.send(document.uri);
+        if let Some(toml_uri) = toml_uri {
+            let _ = self.publish.send(toml_uri);
+        }
+    }
+
+    async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
+        let uris: Vec<Url> = {
+            let mut state = self.state();
+            match Config::from_json(settings_of(params.settings)) {
+                Ok(config) => state.editor_config = config,
+                Err(error) => {
+                    tracing::warn!(%error, "bad settings; keeping the previous ones");
+                    return;
+                }
+            }
+            let uris: Vec<Url> = state.documents.keys().cloned().collect();
+            for uri in &uris {
+                let (config, _) = state.config_for(uri);
+                if let Some(document) = state.documents.get_mut(uri) {
+                    document.set_rules(config.rules());
+                }
+                state.configs.insert(uri.clone(), config);
+            }
+            uris
+        };
+        for uri in uris {
+            let _ = self.publish.send(uri);
+        }
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
@@ -201,7 +280,11 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        self.state().documents.remove(&uri);
+        {
+            let mut state = self.state();
+            state.documents.remove(&uri);
+            state.configs.remove(&uri);
+        }
         let _ = self.publish.send(uri);
     }
 
@@ -273,7 +356,12 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
-        if !self.state().inlay_hints {
+        let enabled = self
+            .state()
+            .configs
+            .get(&params.text_document.uri)
+            .is_none_or(|c| c.inlay_hints != Some(false));
+        if !enabled {
             return Ok(None);
         }
         Ok(self.with_document(&params.text_document.uri, |document, encoding| {
@@ -356,16 +444,36 @@ async fn publisher(client: Client, state: Arc<Mutex<State>>, mut queue: mpsc::Un
             let (diagnostics, version) = {
                 let state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 match state.documents.get(&uri) {
-                    Some(document) => (
-                        convert::diagnostics(document, &uri, state.encoding),
-                        Some(document.version),
-                    ),
-                    // Closed: clear what the editor shows.
-                    None => (Vec::new(), None),
+                    Some(document) => {
+                        let config = state.configs.get(&uri).cloned().unwrap_or_default();
+                        (
+                            convert::diagnostics(document, &uri, state.encoding, &config),
+                            Some(document.version),
+                        )
+                    }
+                    // A configuration file, or a closed document (cleared).
+                    None => (state.config_errors.get(&uri).cloned().unwrap_or_default(), None),
                 }
             };
             client.publish_diagnostics(uri, diagnostics, version).await;
         }
+    }
+}
+
+/// The ris-lsp part of an editor's settings: under `ris-lsp` or `ris` when
+/// the editor sends all its settings, else the value itself.
+fn settings_of(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(mut map) => {
+            for key in ["ris-lsp", "ris_lsp", "ris"] {
+                if let Some(inner) = map.remove(key) {
+                    return inner;
+                }
+            }
+            serde_json::Value::Object(map)
+        }
+        serde_json::Value::Null => serde_json::json!({}),
+        other => other,
     }
 }
 
@@ -414,7 +522,9 @@ pub fn run(log_file: Option<&Path>) -> ExitCode {
             encoding: Encoding::Utf16,
             markdown: false,
             snippets: false,
-            inlay_hints: true,
+            editor_config: Config::default(),
+            configs: HashMap::new(),
+            config_errors: HashMap::new(),
         }));
         let (tx, rx) = mpsc::unbounded_channel();
         let (service, socket) = LspService::new(|client| {
