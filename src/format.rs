@@ -1,6 +1,7 @@
 //! The canonical layout of a RIS file, for `textDocument/formatting` and
-//! `ris-lsp fmt`: `XX  - value` lines, no trailing white space, one blank
-//! line between records, the file's own line ending and BOM. Values are
+//! `ris-lsp fmt`: `XX  - value` lines, no trailing white space (but the
+//! standard `XX  - ` of an empty tag such as `ER  - `), one blank line
+//! between records, the file's own line ending and BOM. Values are
 //! never changed: only the bytes around them.
 
 use crate::syntax::{self, LineKind, Parse, TagCase};
@@ -23,6 +24,7 @@ pub fn format(text: &str) -> String {
     // next non-blank line (none at the start or the end of the file).
     let mut pending_blank = false;
     let mut wrote_any = false;
+    let mut after_record = false;
     for (i, line) in parse.lines.iter().enumerate() {
         let content = line.content.text(text);
         let formatted = match &line.kind {
@@ -37,15 +39,24 @@ pub fn format(text: &str) -> String {
                     TagCase::Upper | TagCase::Lower => tag.code_str().to_string(),
                     TagCase::Invalid => tag.tag.text(text).to_string(),
                 };
-                format!("{code}  - {}", tag.value.text(text))
+                if tag.value.is_empty() && tag.sep.text(text).ends_with('-') {
+                    // `ER  -` and `ER  - ` are both standard: keep the one
+                    // the exporter wrote rather than touch every record.
+                    format!("{code}  -")
+                } else {
+                    format!("{code}  - {}", tag.value.text(text))
+                }
             }
             LineKind::Continuation | LineKind::Stray => content.trim_end().to_string(),
         };
-        let starts_record = parse.records.iter().any(|r| r.first_line == i);
-        if wrote_any && (pending_blank || (starts_record && !previous_is_blank(&out, eol))) {
+        // A record right after another gets its one blank line; after stray
+        // text (a `1.` header) it stays as written.
+        let starts_record = parse.records.iter().any(|r| r.first_line == i && r.has_type);
+        if wrote_any && (pending_blank || (starts_record && after_record && !previous_is_blank(&out, eol))) {
             out.push_str(eol);
         }
         pending_blank = false;
+        after_record = inside[i];
         out.push_str(&formatted);
         out.push_str(eol);
         wrote_any = true;
@@ -101,8 +112,8 @@ mod tests {
 
     #[test]
     fn canonical_layout() {
-        let text = "\n\nTY - JOUR  \nau  - Smith, J\n  TI  -  A title  \nAB  - wrapped   \n   more text   \n\nAB2\n\nER  -\n\n\n\nTY  - BOOK\nER  - \nHeader   \n\n";
-        let expected = "TY  - JOUR\nAU  - Smith, J\nTI  - A title\nAB  - wrapped\n   more text\n\nAB2\n\nER  - \n\nTY  - BOOK\nER  - \nHeader\n";
+        let text = "\n\nTY - JOUR  \nau  - Smith, J\n  TI  -  A title  \nAB  - wrapped   \n   more text   \n\nAB2\n\nER  -\n\n\n\nTY  - BOOK\nER  -   \nHeader   \n\n";
+        let expected = "TY  - JOUR\nAU  - Smith, J\nTI  - A title\nAB  - wrapped\n   more text\n\nAB2\n\nER  -\n\nTY  - BOOK\nER  - \nHeader\n";
         assert_eq!(format(text), expected);
         assert_eq!(format(expected), expected);
     }
