@@ -60,8 +60,8 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
     (
         "RIS062",
-        "TY  - JOUR\nAU  - A, B\nAU  - A, B\nER  - \n",
-        "TY  - JOUR\nAU  - A, B\nER  - \n",
+        "TY  - JOUR\nUR  - https://a.org\nUR  - https://a.org\nER  - \n",
+        "TY  - JOUR\nUR  - https://a.org\nER  - \n",
     ),
     ("RIS021", "TY  - jour\nER  - \n", "TY  - JOUR\nER  - \n"),
     ("RIS015", "TY  - JOUR\nER  - junk\n", "TY  - JOUR\nN1  - junk\nER  - \n"),

@@ -12,10 +12,9 @@ use ris_lsp::config::Config;
 use ris_lsp::syntax::LineIndex;
 
 /// `line:col` (1-based, characters) of byte `offset`.
-fn at(text: &str, index: &LineIndex, offset: usize) -> String {
-    let line = index.line_of(offset);
-    let start = index.content(line).map_or(0, |s| s.start).min(offset);
-    format!("{}:{}", line + 1, text[start..offset].chars().count() + 1)
+fn at(index: &LineIndex, offset: usize) -> String {
+    let (line, column) = index.line_column(offset);
+    format!("{line}:{column}")
 }
 
 /// The findings of `text` in a stable, reviewable text form, with the
@@ -31,8 +30,8 @@ fn render(text: &str, config: &Config) -> String {
         writeln!(
             out,
             "{}-{} {} {} `{}`: {}",
-            at(text, &index, d.span.start),
-            at(text, &index, d.span.end),
+            at(&index, d.span.start),
+            at(&index, d.span.end),
             d.code,
             d.severity().as_str(),
             shown,
@@ -43,7 +42,7 @@ fn render(text: &str, config: &Config) -> String {
             writeln!(
                 out,
                 "    related {}: {}",
-                at(text, &index, related.span.start),
+                at(&index, related.span.start),
                 related.message
             )
             .unwrap();
@@ -55,8 +54,8 @@ fn render(text: &str, config: &Config) -> String {
                 .map(|e| {
                     format!(
                         "{}..{} => {:?}",
-                        at(text, &index, e.span.start),
-                        at(text, &index, e.span.end),
+                        at(&index, e.span.start),
+                        at(&index, e.span.end),
                         e.text
                     )
                 })

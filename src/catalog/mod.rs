@@ -124,6 +124,16 @@ impl TagInfo {
     /// defines it (its own label, else the generic name), `None` when the 2011
     /// tables leave it out for that type.
     pub fn label_for(&self, ty: &str) -> Option<&'static str> {
+        // Checks ask this for every record: answer from a table built once.
+        let tag = tag_index(self.code.as_bytes())?;
+        match type_index(ty) {
+            Some(t) => label_table()[t * TAG_SLOTS + tag],
+            None => self.compute_label(ty),
+        }
+    }
+
+    /// `label_for` worked out from the data, for the table and unknown types.
+    fn compute_label(&self, ty: &str) -> Option<&'static str> {
         if let Some((label, _)) = self.labels.iter().find(|(_, tys)| tys.contains(&ty)) {
             return Some(label);
         }
@@ -153,31 +163,23 @@ pub fn lookup_tag(code: &str) -> Option<&'static TagInfo> {
 /// line, so it is a table lookup, not a search.
 pub fn lookup_tag_bytes(code: [u8; 2]) -> Option<&'static TagInfo> {
     const NONE: u8 = u8::MAX;
-    static INDEX: std::sync::OnceLock<[u8; 36 * 36]> = std::sync::OnceLock::new();
-    fn slot(c: u8) -> Option<usize> {
-        match c {
-            b'A'..=b'Z' => Some(usize::from(c - b'A')),
-            b'0'..=b'9' => Some(26 + usize::from(c - b'0')),
-            _ => None,
-        }
-    }
+    static INDEX: std::sync::OnceLock<[u8; TAG_SLOTS]> = std::sync::OnceLock::new();
     let index = INDEX.get_or_init(|| {
-        let mut index = [NONE; 36 * 36];
+        let mut index = [NONE; TAG_SLOTS];
         for (i, tag) in TAGS.iter().enumerate() {
-            let b = tag.code.as_bytes();
-            if let (Some(x), Some(y)) = (slot(b[0]), slot(b[1])) {
-                index[x * 36 + y] = u8::try_from(i).expect("fewer than 255 tags");
+            if let Some(slot) = tag_index(tag.code.as_bytes()) {
+                index[slot] = u8::try_from(i).expect("fewer than 255 tags");
             }
         }
         index
     });
-    let at = index[slot(code[0])? * 36 + slot(code[1])?];
+    let at = index[tag_index(&code)?];
     (at != NONE).then(|| &TAGS[usize::from(at)])
 }
 
 /// Finds a reference type by its exact (uppercase) code, aliases included.
 pub fn lookup_type(code: &str) -> Option<&'static RefType> {
-    TYPES.iter().find(|t| t.code == code)
+    type_index(code).map(|i| &TYPES[i])
 }
 
 /// The standard code for `code`: itself, or what an alias stands for.
@@ -186,6 +188,54 @@ pub fn canonical_type(code: &str) -> &str {
         Some(TypeStatus::Alias(standard)) => standard,
         _ => code,
     }
+}
+
+/// Index of a type in [`TYPES`], by binary search over the codes sorted once.
+fn type_index(code: &str) -> Option<usize> {
+    static SORTED: std::sync::OnceLock<Vec<(&'static str, usize)>> = std::sync::OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        let mut sorted: Vec<_> = TYPES.iter().enumerate().map(|(i, t)| (t.code, i)).collect();
+        sorted.sort_unstable();
+        sorted
+    });
+    sorted
+        .binary_search_by(|(c, _)| (*c).cmp(code))
+        .ok()
+        .map(|at| sorted[at].1)
+}
+
+/// Slots for two-character codes `[A-Z][A-Z0-9]`-ish: 36 × 36.
+const TAG_SLOTS: usize = 36 * 36;
+
+/// The slot of a two-byte uppercase code.
+fn tag_index(code: &[u8]) -> Option<usize> {
+    fn slot(c: u8) -> Option<usize> {
+        match c {
+            b'A'..=b'Z' => Some(usize::from(c - b'A')),
+            b'0'..=b'9' => Some(26 + usize::from(c - b'0')),
+            _ => None,
+        }
+    }
+    match code {
+        &[a, b] => Some(slot(a)? * 36 + slot(b)?),
+        _ => None,
+    }
+}
+
+/// `label_for` for every (type, tag slot), computed once.
+fn label_table() -> &'static [Option<&'static str>] {
+    static TABLE: std::sync::OnceLock<Vec<Option<&'static str>>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![None; TYPES.len() * TAG_SLOTS];
+        for (t, ty) in TYPES.iter().enumerate() {
+            for tag in TAGS {
+                if let Some(slot) = tag_index(tag.code.as_bytes()) {
+                    table[t * TAG_SLOTS + slot] = tag.compute_label(ty.code);
+                }
+            }
+        }
+        table
+    })
 }
 
 #[cfg(test)]

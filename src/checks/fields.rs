@@ -41,7 +41,13 @@ fn check_record(text: &str, parse: &Parse, record: &Record, rules: &Rules, out: 
         }
         let value = tag.value.text(text);
         let info = catalog::lookup_tag_bytes(code);
-        if let Some(earlier) = seen.iter().find(|t| t.code == code && t.value.text(text) == value) {
+        // Not for names (two co-authors may share one: `Wang, Wei`) nor
+        // keywords (a set in every importer): there a repeat is no mistake.
+        let may_repeat_value = &code == b"KW" || info.is_some_and(|i| i.format == ValueFormat::Name);
+        let repeated_line = (!may_repeat_value)
+            .then(|| seen.iter().find(|t| t.code == code && t.value.text(text) == value))
+            .flatten();
+        if let Some(earlier) = repeated_line {
             out.push(
                 Diagnostic::new(
                     Code::DuplicateLine,

@@ -138,7 +138,7 @@ fn insert_line_after(text: &str, parse: &Parse, index: usize, content: &str) -> 
     let at = Span::new(line.span.end, line.span.end);
     match &text[line.content.end..line.span.end] {
         "" => {
-            let eol = structure::line_ending_of(text, parse);
+            let eol = structure::line_ending_near(text, parse, index);
             Edit {
                 span: at,
                 text: format!("{eol}{content}{eol}"),
@@ -153,8 +153,8 @@ fn insert_line_after(text: &str, parse: &Parse, index: usize, content: &str) -> 
 
 /// Every check on `text`, file-wide ones included, sorted by position.
 ///
-/// The text is checked piece by piece ([`syntax::piece_starts`]), so memory
-/// stays small on big files and results equal the document store's.
+/// The text is checked in chunks cut at `TY` lines, so memory stays small on
+/// big files, and results equal the document store's, which cuts at every one.
 pub fn check(text: &str) -> Vec<Diagnostic> {
     check_with(text, &Rules::default())
 }
@@ -163,19 +163,44 @@ pub fn check(text: &str) -> Vec<Diagnostic> {
 pub fn check_with(text: &str, rules: &Rules) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let mut dois = Vec::new();
-    let starts: Vec<usize> = syntax::piece_starts(text).collect();
-    for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+    let mut start = 0;
+    while start < text.len() {
+        let end = chunk_end(text, start + CHUNK);
         let piece = check_piece(&text[start..end], end < text.len(), rules);
         diagnostics.extend(piece.diagnostics.into_iter().map(|d| d.shifted(start)));
         dois.extend(piece.dois.into_iter().map(|mut doi| {
             doi.span = doi.span.shift(start);
             doi
         }));
+        start = end;
     }
     diagnostics.extend(duplicate_dois(&dois));
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     diagnostics
+}
+
+/// Bytes checked at a time by [`check_with`]: big enough that per-chunk costs
+/// vanish, small enough that a parse of it stays in cache.
+const CHUNK: usize = 1 << 18;
+
+/// The start of the first `TY` line at or after the line following byte
+/// `target`, or the end of the text: a place where the text can be cut and
+/// both sides parse as in the whole (see [`syntax::piece_starts`]).
+fn chunk_end(text: &str, target: usize) -> usize {
+    if target >= text.len() {
+        return text.len();
+    }
+    let bytes = text.as_bytes();
+    let Some(at) = memchr::memchr2(b'\n', b'\r', &bytes[target..]) else {
+        return text.len();
+    };
+    let mut line_start = target + at + 1;
+    if bytes[target + at] == b'\r' && bytes.get(line_start) == Some(&b'\n') {
+        line_start += 1;
+    }
+    syntax::split_lines(&text[line_start..])
+        .find(|&(_, content)| syntax::is_type_line(&text[line_start..], content))
+        .map_or(text.len(), |(span, _)| line_start + span.start)
 }
 
 /// What the record-local checks found in one piece of text.

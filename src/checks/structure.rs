@@ -59,7 +59,7 @@ pub(super) fn check(text: &str, parse: &Parse, followed_by_record: bool, out: &m
             // Keep the text: move it to a note line just before `ER`.
             let end_line = &parse.lines[record.end_line - 1];
             let eol = match &text[end_line.content.end..end_line.span.end] {
-                "" => line_ending_of(text, parse),
+                "" => line_ending_near(text, parse, record.end_line - 1),
                 eol => eol,
             };
             let moved = format!("N1  - {}{eol}ER  - ", end_tag.value.text(text));
@@ -122,11 +122,17 @@ fn missing_end(text: &str, parse: &Parse, index: usize, followed_by_record: bool
     diagnostic
 }
 
-/// The line ending the text uses most at its first break (`\n` if none).
-pub(crate) fn line_ending_of<'t>(text: &'t str, parse: &Parse) -> &'t str {
-    parse
-        .lines
+/// The line break to use for a new line after line `index`: the nearest one
+/// above it in the same record (`\n` if none). Looking no further than the
+/// record keeps the answer the same whether a file is checked whole, in
+/// chunks or piece by piece.
+pub(crate) fn line_ending_near<'t>(text: &'t str, parse: &Parse, index: usize) -> &'t str {
+    let first = parse
+        .record_at_line(index)
+        .map_or(index, |r| parse.records[r].first_line);
+    parse.lines[first..=index]
         .iter()
+        .rev()
         .map(|l| &text[l.content.end..l.span.end])
         .find(|eol| !eol.is_empty())
         .unwrap_or("\n")
@@ -137,7 +143,7 @@ fn flattened(text: &str, parse: &Parse, line_index: usize) -> Diagnostic {
     let tag = line.tag().expect("flattened lines are tag lines");
     let fields = syntax::embedded_fields(text, tag);
     let eol = match &text[line.content.end..line.span.end] {
-        "" => line_ending_of(text, parse),
+        "" => line_ending_near(text, parse, line_index),
         eol => eol,
     };
     let mut replacement = String::with_capacity(line.content.len() + 8 * fields.len());

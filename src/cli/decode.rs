@@ -20,12 +20,12 @@ pub enum DecodeError {
 }
 
 /// Decodes `bytes`. Never fails for text, whatever its encoding.
-pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
-    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes)
+pub fn decode(bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(&bytes)
         && encoding != encoding_rs::UTF_8
     {
         // UTF-16 with BOM (EndNote and Windows exports): decode, keep no BOM.
-        let (text, _, _) = encoding.decode(bytes);
+        let (text, _, _) = encoding.decode(&bytes);
         return Ok(Decoded {
             text: text.into_owned(),
             note: None,
@@ -35,14 +35,13 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if memchr::memchr(0, head).is_some() {
         return Err(DecodeError::Binary);
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(Decoded {
-            text: text.to_owned(),
-            note: None,
-        }),
+    // Valid UTF-8 becomes the text without a copy: big files stay one copy.
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Decoded { text, note: None }),
         Err(error) => {
-            let bad = error.valid_up_to();
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            let bad = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
             let text = text.into_owned();
             // Windows-1252 keeps line breaks where they were: point at the
             // start of the line holding the first bad byte.

@@ -215,7 +215,7 @@ fn load(input: &Input, problems: &mut Vec<String>) -> Option<decode::Decoded> {
             return None;
         }
     };
-    match decode::decode(&bytes) {
+    match decode::decode(bytes) {
         Ok(decoded) => Some(decoded),
         Err(decode::DecodeError::Binary) => {
             problems.push(format!("{name}: a binary file, not RIS text"));
@@ -272,10 +272,8 @@ impl Configs {
         let (config, error) = config::load_for(&dir);
         if let Some((path, text, error)) = error {
             let at = error.span.map(|span| {
-                let index = crate::syntax::LineIndex::new(&text);
-                let line = index.line_of(span.start);
-                let start = index.content(line).map_or(0, |c| c.start).min(span.start);
-                format!(":{}:{}", line + 1, text[start..span.start].chars().count() + 1)
+                let (line, column) = crate::syntax::LineIndex::new(&text).line_column(span.start);
+                format!(":{line}:{column}")
             });
             problems.push(format!(
                 "{}{}: {}; using the defaults",

@@ -80,7 +80,7 @@ impl Report {
             self.counts[diagnostic.severity() as usize] += 1;
             match self.format {
                 Format::Human => self.human(out, name, text, &index, diagnostic)?,
-                Format::Json => self.json(out, name, text, &index, diagnostic)?,
+                Format::Json => self.json(out, name, &index, diagnostic)?,
             }
         }
         Ok(())
@@ -146,9 +146,11 @@ impl Report {
         };
         let label = self.paint(style, &format!("{}[{}]", severity.as_str(), d.code));
         writeln!(out, "{label}: {}", d.message)?;
-        let start = position(text, index, d.span.start);
-        let line = index.line_of(d.span.start);
-        let content = index.content(line).map_or("", |span| span.text(text));
+        let start = position(index, d.span.start);
+        let (line, _) = index.line_column(d.span.start);
+        let line = line - 1;
+        let content_span = index.content_at(d.span.start).unwrap_or_default();
+        let content = content_span.text(text);
         let gutter = (line + 1).to_string();
         let pad = " ".repeat(gutter.len());
         writeln!(
@@ -170,7 +172,7 @@ impl Report {
             self.paint("34;1", &gutter),
             self.paint("34;1", "|")
         )?;
-        let line_start = index.content(line).map_or(0, |s| s.start);
+        let line_start = content_span.start;
         let caret_start = text[line_start..d.span.start.max(line_start)].chars().count();
         let end_on_line = d.span.end.min(line_start + content.len()).max(d.span.start);
         let width = text[d.span.start..end_on_line].chars().count().max(1);
@@ -185,7 +187,7 @@ impl Report {
             )?;
         }
         for related in &d.related {
-            let at = position(text, index, related.span.start);
+            let at = position(index, related.span.start);
             writeln!(
                 out,
                 "{pad} = note: {} ({name}:{}:{})",
@@ -198,28 +200,21 @@ impl Report {
         writeln!(out)
     }
 
-    fn json(
-        &mut self,
-        out: &mut impl Write,
-        name: &str,
-        text: &str,
-        index: &LineIndex,
-        d: &Diagnostic,
-    ) -> std::io::Result<()> {
+    fn json(&mut self, out: &mut impl Write, name: &str, index: &LineIndex, d: &Diagnostic) -> std::io::Result<()> {
         let finding = JsonFinding {
             file: name,
             code: d.code.as_str(),
             name: d.code.slug(),
             severity: d.severity().as_str(),
             message: &d.message,
-            start: position(text, index, d.span.start),
-            end: position(text, index, d.span.end),
+            start: position(index, d.span.start),
+            end: position(index, d.span.end),
             related: d
                 .related
                 .iter()
                 .map(|r| JsonRelated {
                     file: name,
-                    start: position(text, index, r.span.start),
+                    start: position(index, r.span.start),
                     message: &r.message,
                 })
                 .collect(),
@@ -232,11 +227,7 @@ impl Report {
 }
 
 /// 1-based line and character column of byte `offset`.
-fn position(text: &str, index: &LineIndex, offset: usize) -> Position {
-    let line = index.line_of(offset);
-    let start = index.content(line).map_or(0, |s| s.start).min(offset);
-    Position {
-        line: line + 1,
-        column: text[start..offset].chars().count() + 1,
-    }
+fn position(index: &LineIndex, offset: usize) -> Position {
+    let (line, column) = index.line_column(offset);
+    Position { line, column }
 }
