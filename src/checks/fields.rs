@@ -32,6 +32,9 @@ fn check_record(text: &str, parse: &Parse, record: &Record, rules: &Rules, out: 
     let ty = ty.unwrap_or("GEN");
 
     let mut seen: Vec<&TagLine> = Vec::with_capacity(tags.len());
+    // Which codes were seen, one bit each: most tags appear once, and then
+    // the searches for an earlier copy below are skipped.
+    let mut seen_codes = [0u64; 15];
     let (mut start_page, mut end_page) = (None, None);
     let mut has_doi = false;
     for &tag in &tags {
@@ -41,10 +44,19 @@ fn check_record(text: &str, parse: &Parse, record: &Record, rules: &Rules, out: 
         }
         let value = tag.value.text(text);
         let info = catalog::lookup_tag_bytes(code);
+        let bit = usize::from(code[0].wrapping_sub(b'A')) * 36
+            + usize::from(if code[1].is_ascii_digit() {
+                26 + code[1] - b'0'
+            } else {
+                code[1].wrapping_sub(b'A')
+            });
+        let (word, mask) = ((bit / 64).min(14), 1u64 << (bit % 64));
+        let first_time = seen_codes[word] & mask == 0;
+        seen_codes[word] |= mask;
         // Not for names (two co-authors may share one: `Wang, Wei`) nor
         // keywords (a set in every importer): there a repeat is no mistake.
         let may_repeat_value = &code == b"KW" || info.is_some_and(|i| i.format == ValueFormat::Name);
-        let repeated_line = (!may_repeat_value)
+        let repeated_line = (!first_time && !may_repeat_value)
             .then(|| seen.iter().find(|t| t.code == code && t.value.text(text) == value))
             .flatten();
         if let Some(earlier) = repeated_line {
@@ -66,7 +78,7 @@ fn check_record(text: &str, parse: &Parse, record: &Record, rules: &Rules, out: 
             );
             continue;
         }
-        if let Some(info) = info.filter(|i| i.repeat == Repeat::Once)
+        if let Some(info) = info.filter(|i| i.repeat == Repeat::Once && !first_time)
             && let Some(earlier) = seen.iter().find(|t| t.code == code)
         {
             out.push(

@@ -11,7 +11,7 @@ mod position;
 
 pub use position::{Encoding, Position};
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use ropey::Rope;
 
@@ -42,7 +42,12 @@ pub struct Document {
     pieces: Vec<Piece>,
     next_id: u64,
     /// DOI key → ids of the pieces holding it (once per occurrence).
-    doi_index: HashMap<String, Vec<u64>>,
+    doi_index: HashMap<String, Vec<u64>, checks::Fnv>,
+    /// The DOI keys held by more than one piece: all the duplicate check needs
+    /// to look at, so that it costs nothing on a file without duplicates.
+    duplicated: BTreeSet<String>,
+    /// Piece id → its index in `pieces`.
+    positions: HashMap<u64, usize, checks::Fnv>,
     /// How many pieces the last change reparsed (for tests and logs).
     pub last_reparsed: usize,
     /// What the configuration adds to the checks.
@@ -71,7 +76,9 @@ impl Document {
             rope: Rope::from_str(text),
             pieces: Vec::new(),
             next_id: 0,
-            doi_index: HashMap::new(),
+            doi_index: HashMap::default(),
+            duplicated: BTreeSet::new(),
+            positions: HashMap::default(),
             last_reparsed: 0,
             rules,
         };
@@ -166,9 +173,11 @@ impl Document {
     fn replace_all(&mut self, text: &str) {
         self.pieces.clear();
         self.doi_index.clear();
+        self.duplicated.clear();
         let pieces = self.check_pieces(text, 0, text.len() == self.rope.len_bytes());
         self.last_reparsed += pieces.len();
         self.insert_pieces(0, pieces);
+        self.index_positions(0, None);
     }
 
     /// Checks `text`, which starts at byte `start` of the document, cut into pieces.
@@ -194,7 +203,11 @@ impl Document {
     fn insert_pieces(&mut self, at: usize, pieces: Vec<Piece>) {
         for piece in &pieces {
             for doi in &piece.dois {
-                self.doi_index.entry(doi.key.clone()).or_default().push(piece.id);
+                let ids = self.doi_index.entry(doi.key.clone()).or_default();
+                ids.push(piece.id);
+                if ids.len() == 2 {
+                    self.duplicated.insert(doi.key.clone());
+                }
             }
         }
         self.pieces.splice(at..at, pieces);
@@ -202,16 +215,29 @@ impl Document {
 
     fn remove_pieces(&mut self, range: std::ops::Range<usize>) {
         for piece in self.pieces.drain(range) {
+            self.positions.remove(&piece.id);
             for doi in &piece.dois {
                 if let Some(ids) = self.doi_index.get_mut(&doi.key) {
                     if let Some(k) = ids.iter().position(|&id| id == piece.id) {
                         ids.swap_remove(k);
+                    }
+                    if ids.len() < 2 {
+                        self.duplicated.remove(&doi.key);
                     }
                     if ids.is_empty() {
                         self.doi_index.remove(&doi.key);
                     }
                 }
             }
+        }
+    }
+
+    /// Records where pieces are: only `from..from + count` when the pieces
+    /// after them kept their indices, else all from `from` on.
+    fn index_positions(&mut self, from: usize, count: Option<usize>) {
+        let end = count.map_or(self.pieces.len(), |count| from + count);
+        for (i, piece) in self.pieces.iter().enumerate().take(end).skip(from) {
+            self.positions.insert(piece.id, i);
         }
     }
 
@@ -243,8 +269,10 @@ impl Document {
         let pieces = self.check_pieces(&region, start, reaches_end);
         self.last_reparsed += pieces.len();
         self.remove_pieces(first..last + 1);
-        let inserted = pieces.len();
+        let (removed, inserted) = (last + 1 - first, pieces.len());
         self.insert_pieces(first, pieces);
+        // Typing inside a record replaces one piece by one: only its entry changes.
+        self.index_positions(first, (removed == inserted).then_some(inserted));
         for piece in &mut self.pieces[first + inserted..] {
             piece.start = (piece.start as isize + delta) as usize;
         }
@@ -266,17 +294,16 @@ impl Document {
 
     fn duplicate_dois(&self) -> Vec<Diagnostic> {
         let groups: Vec<(&str, Vec<Span>)> = self
-            .doi_index
+            .duplicated
             .iter()
-            .filter(|(_, ids)| ids.len() > 1)
-            .map(|(key, ids)| {
-                let mut spans: Vec<Span> = self
-                    .pieces
+            .map(|key| {
+                let mut spans: Vec<Span> = self.doi_index[key]
                     .iter()
-                    .filter(|p| ids.contains(&p.id))
+                    .map(|id| &self.pieces[self.positions[id]])
                     .flat_map(|p| p.dois.iter().filter(|d| &d.key == key).map(|d| d.span.shift(p.start)))
                     .collect();
                 spans.sort();
+                spans.dedup();
                 (key.as_str(), spans)
             })
             .collect();
