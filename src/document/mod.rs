@@ -180,19 +180,46 @@ impl Document {
         self.index_positions(0, None);
     }
 
-    /// Checks `text`, which starts at byte `start` of the document, cut into pieces.
+    /// Checks `text`, which starts at byte `start` of the document, cut into
+    /// pieces. Many pieces (opening a big file) are checked on every core.
     fn check_pieces(&mut self, text: &str, start: usize, reaches_end: bool) -> Vec<Piece> {
         let starts: Vec<usize> = syntax::piece_starts(text).collect();
+        let rules = &self.rules;
+        let check_range = |range: std::ops::Range<usize>| -> Vec<checks::PieceResult> {
+            range
+                .map(|i| {
+                    let end = starts.get(i + 1).copied().unwrap_or(text.len());
+                    let followed = end < text.len() || !reaches_end;
+                    checks::check_piece(&text[starts[i]..end], followed, rules)
+                })
+                .collect()
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let results: Vec<checks::PieceResult> = if threads < 2 || starts.len() < 2048 {
+            check_range(0..starts.len())
+        } else {
+            let per_thread = starts.len().div_ceil(threads);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let range = t * per_thread..((t + 1) * per_thread).min(starts.len());
+                        scope.spawn(move || check_range(range))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().expect("checks do not panic"))
+                    .collect()
+            })
+        };
         let mut pieces = Vec::with_capacity(starts.len());
-        for (i, &piece_start) in starts.iter().enumerate() {
+        for (i, result) in results.into_iter().enumerate() {
             let end = starts.get(i + 1).copied().unwrap_or(text.len());
-            let followed = end < text.len() || !reaches_end;
-            let result = checks::check_piece(&text[piece_start..end], followed, &self.rules);
             self.next_id += 1;
             pieces.push(Piece {
                 id: self.next_id,
-                start: start + piece_start,
-                len: end - piece_start,
+                start: start + starts[i],
+                len: end - starts[i],
                 diagnostics: result.diagnostics,
                 dois: result.dois,
             });
