@@ -1,0 +1,779 @@
+//! End-to-end benchmark of language servers over stdio, as an editor sees them.
+//!
+//! ```sh
+//! cargo build --release --examples --bins
+//! target/release/examples/lsp_bench                       # ris-lsp and bare_server, 1k/10k/100k
+//! target/release/examples/lsp_bench --sizes 1000,10000 --defects 0.01
+//! target/release/examples/lsp_bench path/to/some-server   # any LSP server on stdio
+//! ```
+//!
+//! For each server and each size it starts a fresh server process, speaks
+//! JSON-RPC over its stdio (Content-Length framing, read on a thread that
+//! timestamps each message as it arrives), initializes with UTF-16 positions,
+//! and measures on a text from `benches/common/generate.rs`:
+//!
+//! - open: `didOpen` sent → `publishDiagnostics` for that version received;
+//! - keystrokes: K characters typed one at a time at the end of the title of
+//!   the record nearest the middle, then of the last record: each `didChange`
+//!   (version v) → `publishDiagnostics` with version ≥ v (servers may coalesce
+//!   and publish only the newest), median and p95;
+//! - completion at the start of a keyword line and hover on an author tag,
+//!   both in the middle record: request → response, median;
+//! - memory: peak RSS (`VmHWM`) and RSS (`VmRSS`) with the file open, RSS
+//!   after closing it, and RSS after `--cycles` more open/close cycles (whose
+//!   open times give a second, warm, open median).
+//!
+//! Without server arguments it runs `ris-lsp` and `bare_server` found beside
+//! this executable (`<target>/release/ris-lsp`, `<target>/release/examples/bare_server`),
+//! and prints one table per server, then ratios: keystroke median at the
+//! largest size over the smallest, and open time of the first server over the
+//! second.
+
+#[path = "../benches/common/generate.rs"]
+mod generate;
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const URI: &str = "file:///bench/generated.ris";
+
+struct Args {
+    servers: Vec<PathBuf>,
+    sizes: Vec<usize>,
+    defects: f64,
+    seed: u64,
+    crlf: bool,
+    keys: usize,
+    requests: usize,
+    cycles: usize,
+    timeout: Duration,
+}
+
+const USAGE: &str = "usage: lsp_bench [SERVER…] [--sizes 1000,10000,100000] [--defects RATE] [--seed N] [--crlf]
+                 [--keys 50] [--requests 50] [--cycles 20] [--timeout-secs 300]";
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        servers: Vec::new(),
+        sizes: vec![1_000, 10_000, 100_000],
+        defects: 0.0,
+        seed: 1,
+        crlf: false,
+        keys: 50,
+        requests: 50,
+        cycles: 20,
+        timeout: Duration::from_secs(300),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        fn num<T: std::str::FromStr>(name: &str, text: &str) -> Result<T, String> {
+            text.parse().map_err(|_| format!("{name}: cannot read {text:?}"))
+        }
+        match arg.as_str() {
+            "--sizes" => {
+                args.sizes = value("--sizes")?
+                    .split(',')
+                    .map(|s| num("--sizes", s.trim()))
+                    .collect::<Result<_, _>>()?;
+            }
+            "--defects" => args.defects = num("--defects", &value("--defects")?)?,
+            "--seed" => args.seed = num("--seed", &value("--seed")?)?,
+            "--crlf" => args.crlf = true,
+            "--keys" => args.keys = num("--keys", &value("--keys")?)?,
+            "--requests" => args.requests = num("--requests", &value("--requests")?)?,
+            "--cycles" => args.cycles = num("--cycles", &value("--cycles")?)?,
+            "--timeout-secs" => args.timeout = Duration::from_secs(num("--timeout-secs", &value("--timeout-secs")?)?),
+            "-h" | "--help" => return Err(String::new()),
+            _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
+            _ => args.servers.push(PathBuf::from(arg)),
+        }
+    }
+    if args.sizes.is_empty() || args.keys == 0 || args.requests == 0 {
+        return Err("--sizes, --keys and --requests need at least one".to_string());
+    }
+    if args.servers.is_empty() {
+        args.servers = default_servers();
+    }
+    Ok(args)
+}
+
+/// `ris-lsp` and `bare_server` from the target directory this runs from.
+fn default_servers() -> Vec<PathBuf> {
+    let examples = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("target/release/examples"));
+    let ris_lsp = examples
+        .parent()
+        .map_or_else(|| PathBuf::from("target/release"), Path::to_path_buf);
+    vec![ris_lsp.join("ris-lsp"), examples.join("bare_server")]
+}
+
+/// A message from the server, when it was read, and its size in bytes.
+type Incoming = (Instant, Value, usize);
+
+/// A server process and its messages.
+struct Connection {
+    child: Child,
+    stdin: Option<BufWriter<ChildStdin>>,
+    incoming: Receiver<Incoming>,
+    /// Messages read while waiting for something else.
+    backlog: VecDeque<Incoming>,
+    next_id: i64,
+    timeout: Duration,
+}
+
+impl Connection {
+    fn start(path: &Path, timeout: Duration) -> Result<Self, String> {
+        let mut child = Command::new(path)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", path.display()))?;
+        let stdin = BufWriter::with_capacity(1 << 16, child.stdin.take().expect("piped stdin"));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::with_capacity(1 << 20, stdout);
+            let mut header = String::new();
+            loop {
+                let mut length = None;
+                loop {
+                    header.clear();
+                    match reader.read_line(&mut header) {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                    let line = header.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.eq_ignore_ascii_case("content-length")
+                    {
+                        length = value.trim().parse::<usize>().ok();
+                    }
+                }
+                let Some(length) = length else { return };
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let at = Instant::now();
+                let Ok(message) = serde_json::from_slice::<Value>(&body) else {
+                    return;
+                };
+                if tx.send((at, message, length)).is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Self {
+            child,
+            stdin: Some(stdin),
+            incoming,
+            backlog: VecDeque::new(),
+            next_id: 0,
+            timeout,
+        })
+    }
+
+    fn send_body(&mut self, body: &[u8]) -> Result<(), String> {
+        let stdin = self.stdin.as_mut().ok_or("stdin closed")?;
+        write!(stdin, "Content-Length: {}\r\n\r\n", body.len())
+            .and_then(|()| stdin.write_all(body))
+            .and_then(|()| stdin.flush())
+            .map_err(|e| format!("write to server: {e}"))
+    }
+
+    fn send(&mut self, message: &Value) -> Result<(), String> {
+        self.send_body(&serde_json::to_vec(message).expect("JSON"))
+    }
+
+    fn notify(&mut self, method: &str, params: Value) -> Result<(), String> {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
+    }
+
+    /// Sends a request; returns its id.
+    fn request(&mut self, method: &str, params: Value) -> Result<i64, String> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut message = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+        if message["params"].is_null() {
+            message.as_object_mut().expect("object").remove("params");
+        }
+        self.send(&message)?;
+        Ok(id)
+    }
+
+    /// The next message that `matches`, keeping the others for later.
+    fn wait(&mut self, what: &str, matches: impl Fn(&Value) -> bool) -> Result<Incoming, String> {
+        if let Some(i) = self.backlog.iter().position(|(_, m, _)| matches(m)) {
+            return Ok(self.backlog.remove(i).expect("index just found"));
+        }
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.incoming.recv_timeout(left) {
+                Ok((at, message, length)) => {
+                    if matches(&message) {
+                        return Ok((at, message, length));
+                    }
+                    // Answer requests from the server (registrations, …) with null.
+                    if message.get("method").is_some()
+                        && let Some(id) = message.get("id")
+                    {
+                        let id = id.clone();
+                        self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }))?;
+                    } else if message
+                        .get("method")
+                        .is_some_and(|m| m != "textDocument/publishDiagnostics")
+                    {
+                        // Log messages and the like: not kept.
+                    } else {
+                        self.backlog.push_back((at, message, length));
+                        if self.backlog.len() > 10_000 {
+                            self.backlog.pop_front();
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => return Err(format!("timed out waiting for {what}")),
+                Err(RecvTimeoutError::Disconnected) => return Err(format!("server exited while waiting for {what}")),
+            }
+        }
+    }
+
+    fn response(&mut self, id: i64) -> Result<Incoming, String> {
+        let (at, message, length) = self.wait("a response", |m| {
+            m.get("id") == Some(&json!(id)) && m.get("method").is_none()
+        })?;
+        if let Some(error) = message.get("error") {
+            return Err(format!("error response: {error}"));
+        }
+        Ok((at, message, length))
+    }
+
+    /// Diagnostics for [`URI`] with version ≥ `version`, or with no version
+    /// (after a close) when `version` is `None`.
+    fn diagnostics(&mut self, version: Option<i64>) -> Result<Incoming, String> {
+        // Older publications of the same document are stale: drop them.
+        let matches = |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == URI
+                && match version {
+                    Some(v) => m["params"]["version"].as_i64().is_some_and(|got| got >= v),
+                    None => m["params"]["version"].is_null(),
+                }
+        };
+        let found = self.wait("diagnostics", matches)?;
+        self.backlog
+            .retain(|(_, m, _)| !(m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == URI));
+        Ok(found)
+    }
+
+    fn initialize(&mut self) -> Result<(), String> {
+        let id = self.request(
+            "initialize",
+            json!({
+                "processId": std::process::id(),
+                "rootUri": null,
+                "capabilities": {
+                    "general": { "positionEncodings": ["utf-16"] },
+                    "textDocument": {
+                        "synchronization": { "didSave": false },
+                        "publishDiagnostics": { "relatedInformation": true, "versionSupport": true },
+                        "hover": { "contentFormat": ["markdown", "plaintext"] },
+                        "completion": { "completionItem": { "snippetSupport": true } }
+                    }
+                }
+            }),
+        )?;
+        self.response(id)?;
+        self.notify("initialized", json!({}))
+    }
+
+    /// `(VmHWM, VmRSS)` in bytes.
+    fn memory(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .map_or(0, |kb| kb * 1024)
+        };
+        (field("VmHWM:"), field("VmRSS:"))
+    }
+
+    fn stop(mut self) {
+        if let Ok(id) = self.request("shutdown", Value::Null) {
+            let _ = self.response(id);
+        }
+        let _ = self.notify("exit", Value::Null);
+        self.stdin = None;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A generated text and the places the benchmark works at.
+struct Input {
+    records: usize,
+    text: String,
+    /// The text as a JSON string literal, quotes included (built once).
+    json_text: String,
+    middle: Spots,
+    last: Spots,
+}
+
+/// Positions (line, UTF-16 character) in one record.
+struct Spots {
+    /// End of the title line's content: where typing happens.
+    title_end: (u32, u32),
+    /// Start of the first keyword line: completion.
+    keyword_start: (u32, u32),
+    /// On the first author tag: hover.
+    author_tag: (u32, u32),
+}
+
+impl Input {
+    fn new(records: usize, args: &Args) -> Self {
+        let options = generate::Options {
+            records,
+            defects: args.defects,
+            seed: args.seed,
+            crlf: args.crlf,
+        };
+        let text = generate::generate(&options);
+        let json_text = serde_json::to_string(&text).expect("JSON string");
+        let middle_start = text[text.len() / 2..]
+            .find("\nTY  - ")
+            .map_or(0, |i| text.len() / 2 + i + 1);
+        let last_start = text.rfind("\nTY  - ").map_or(0, |i| i + 1);
+        let middle = Spots::find(&text, middle_start);
+        let last = Spots::find(&text, last_start);
+        Self {
+            records,
+            text,
+            json_text,
+            middle,
+            last,
+        }
+    }
+}
+
+impl Spots {
+    fn find(text: &str, record: usize) -> Self {
+        let line_of = |tag: &str| {
+            let at = text[record..]
+                .find(&format!("\n{tag}  - "))
+                .map(|i| record + i + 1)
+                .unwrap_or_else(|| panic!("no {tag} line in the record at byte {record}"));
+            let line = text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u32;
+            (at, line)
+        };
+        let (title, title_line) = line_of("TI");
+        let content = &text[title..title + text[title..].find(['\r', '\n']).unwrap_or(text.len() - title)];
+        let (_, keyword_line) = line_of("KW");
+        let (_, author_line) = line_of("AU");
+        Self {
+            title_end: (title_line, content.encode_utf16().count() as u32),
+            keyword_start: (keyword_line, 0),
+            author_tag: (author_line, 1),
+        }
+    }
+}
+
+fn position((line, character): (u32, u32)) -> Value {
+    json!({ "line": line, "character": character })
+}
+
+/// Results for one server at one size.
+#[derive(Default)]
+struct Row {
+    records: usize,
+    bytes: usize,
+    open: Duration,
+    diagnostics: usize,
+    /// Size of the open's `publishDiagnostics` message.
+    diagnostics_bytes: usize,
+    keys_middle: Vec<Duration>,
+    keys_last: Vec<Duration>,
+    completion: Vec<Duration>,
+    hover: Vec<Duration>,
+    completion_items: usize,
+    hover_found: bool,
+    peak: u64,
+    rss_open: u64,
+    rss_closed: u64,
+    cycle_opens: Vec<Duration>,
+    rss_cycles: u64,
+    peak_cycles: u64,
+}
+
+fn open_body(input: &Input, version: i64) -> Vec<u8> {
+    let mut body = Vec::with_capacity(input.json_text.len() + 200);
+    body.extend_from_slice(
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{URI}","languageId":"ris","version":{version},"text":"#
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(input.json_text.as_bytes());
+    body.extend_from_slice(b"}}}");
+    body
+}
+
+/// Opens the input at `version`; returns the time to its diagnostics, their
+/// count and the size of their message.
+fn open(server: &mut Connection, input: &Input, version: i64) -> Result<(Duration, usize, usize), String> {
+    let body = open_body(input, version);
+    let sent = Instant::now();
+    server.send_body(&body)?;
+    drop(body);
+    let (at, message, length) = server.diagnostics(Some(version))?;
+    let count = message["params"]["diagnostics"].as_array().map_or(0, Vec::len);
+    Ok((at - sent, count, length))
+}
+
+fn close(server: &mut Connection) -> Result<(), String> {
+    server.notify("textDocument/didClose", json!({ "textDocument": { "uri": URI } }))?;
+    server.diagnostics(None)?;
+    Ok(())
+}
+
+/// Types `keys` characters from `at` on, one change each; returns each latency.
+fn type_at(
+    server: &mut Connection,
+    (line, character): (u32, u32),
+    keys: usize,
+    version: &mut i64,
+) -> Result<Vec<Duration>, String> {
+    let letters = b"benchmarking";
+    let mut latencies = Vec::with_capacity(keys);
+    for i in 0..keys {
+        *version += 1;
+        let column = character + i as u32;
+        let letter = char::from(letters[i % letters.len()]).to_string();
+        let message = json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didChange",
+            "params": {
+                "textDocument": { "uri": URI, "version": *version },
+                "contentChanges": [{
+                    "range": { "start": position((line, column)), "end": position((line, column)) },
+                    "text": letter,
+                }]
+            }
+        });
+        let body = serde_json::to_vec(&message).expect("JSON");
+        let sent = Instant::now();
+        server.send_body(&body)?;
+        let (at, _, _) = server.diagnostics(Some(*version))?;
+        latencies.push(at - sent);
+    }
+    Ok(latencies)
+}
+
+fn requests(
+    server: &mut Connection,
+    method: &str,
+    at: (u32, u32),
+    count: usize,
+) -> Result<(Vec<Duration>, Value), String> {
+    let mut latencies = Vec::with_capacity(count);
+    let mut last = Value::Null;
+    for _ in 0..count {
+        let params = json!({ "textDocument": { "uri": URI }, "position": position(at) });
+        let sent = Instant::now();
+        let id = server.request(method, params)?;
+        let (at, message, _) = server.response(id)?;
+        latencies.push(at - sent);
+        last = message["result"].clone();
+    }
+    Ok((latencies, last))
+}
+
+fn measure(path: &Path, input: &Input, args: &Args) -> Result<Row, String> {
+    let mut server = Connection::start(path, args.timeout)?;
+    server.initialize()?;
+    let mut row = Row {
+        records: input.records,
+        bytes: input.text.len(),
+        ..Row::default()
+    };
+    let mut version = 1;
+    (row.open, row.diagnostics, row.diagnostics_bytes) = open(&mut server, input, version)?;
+    row.keys_middle = type_at(&mut server, input.middle.title_end, args.keys, &mut version)?;
+    row.keys_last = type_at(&mut server, input.last.title_end, args.keys, &mut version)?;
+    let (completion, result) = requests(
+        &mut server,
+        "textDocument/completion",
+        input.middle.keyword_start,
+        args.requests,
+    )?;
+    row.completion = completion;
+    row.completion_items = result
+        .get("items")
+        .or(Some(&result))
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let (hover, result) = requests(
+        &mut server,
+        "textDocument/hover",
+        input.middle.author_tag,
+        args.requests,
+    )?;
+    row.hover = hover;
+    row.hover_found = !result.is_null();
+    (row.peak, row.rss_open) = server.memory();
+    close(&mut server)?;
+    row.rss_closed = server.memory().1;
+    for cycle in 0..args.cycles {
+        let (took, _, _) = open(&mut server, input, 1000 + cycle as i64)?;
+        row.cycle_opens.push(took);
+        close(&mut server)?;
+    }
+    (row.peak_cycles, row.rss_cycles) = server.memory();
+    server.stop();
+    Ok(row)
+}
+
+fn percentile(samples: &[Duration], p: f64) -> Option<Duration> {
+    if samples.is_empty() {
+        return None;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
+}
+
+fn median(samples: &[Duration]) -> Option<Duration> {
+    percentile(samples, 0.5)
+}
+
+fn ms(d: Option<Duration>) -> String {
+    let Some(d) = d else {
+        return "-".to_string();
+    };
+    let ms = d.as_secs_f64() * 1e3;
+    if ms >= 100.0 {
+        format!("{ms:.0}")
+    } else if ms >= 10.0 {
+        format!("{ms:.1}")
+    } else {
+        format!("{ms:.2}")
+    }
+}
+
+/// `a / b` as `1.23x`, or `-` when either is missing.
+fn ratio(a: Option<Duration>, b: Option<Duration>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) => format!("{:.2}x", a.as_secs_f64() / b.as_secs_f64().max(1e-9)),
+        _ => "-".to_string(),
+    }
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / 1e6)
+}
+
+fn print_table(name: &str, path: &Path, rows: &[Row], args: &Args) {
+    println!();
+    println!(
+        "## {name} ({}) — defects {}, {} keys, {} requests, {} cycles",
+        path.display(),
+        args.defects,
+        args.keys,
+        args.requests,
+        args.cycles
+    );
+    println!();
+    println!("Times in ms (median, p95), sizes in MB (10^6 bytes).");
+    println!();
+    let header = [
+        "records",
+        "file MB",
+        "open",
+        "open warm",
+        "diags",
+        "diags KB",
+        "key mid med",
+        "key mid p95",
+        "key end med",
+        "key end p95",
+        "compl med",
+        "hover med",
+        "peak RSS",
+        "peak/file",
+        "RSS open",
+        "RSS closed",
+        "RSS after cycles",
+    ];
+    println!("| {} |", header.join(" | "));
+    println!("|{}", "---:|".repeat(header.len()));
+    for row in rows {
+        let cells = [
+            row.records.to_string(),
+            mb(row.bytes as u64),
+            ms(Some(row.open)),
+            ms(median(&row.cycle_opens)),
+            row.diagnostics.to_string(),
+            format!("{:.0}", row.diagnostics_bytes as f64 / 1e3),
+            ms(median(&row.keys_middle)),
+            ms(percentile(&row.keys_middle, 0.95)),
+            ms(median(&row.keys_last)),
+            ms(percentile(&row.keys_last, 0.95)),
+            ms(median(&row.completion)),
+            ms(median(&row.hover)),
+            mb(row.peak),
+            format!("{:.2}", row.peak as f64 / row.bytes as f64),
+            mb(row.rss_open),
+            mb(row.rss_closed),
+            mb(row.rss_cycles),
+        ];
+        println!("| {} |", cells.join(" | "));
+    }
+    for row in rows {
+        println!(
+            "records {}: completion items {}, hover {}; peak RSS after cycles {} MB",
+            row.records,
+            row.completion_items,
+            if row.hover_found { "found" } else { "null" },
+            mb(row.peak_cycles)
+        );
+    }
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("error: {message}");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(if message.is_empty() { 0 } else { 2 });
+        }
+    };
+    for server in &args.servers {
+        if !server.exists() {
+            eprintln!(
+                "error: {} not found (build with `cargo build --release --bins --examples`)",
+                server.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let names: Vec<String> = args
+        .servers
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
+        })
+        .collect();
+    let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let mut results: Vec<Vec<Row>> = args.servers.iter().map(|_| Vec::new()).collect();
+    let mut failed = false;
+    for &records in &args.sizes {
+        let started = Instant::now();
+        let input = Input::new(records, &args);
+        eprintln!(
+            "generated {records} records ({} MB) in {:.1}s",
+            mb(input.text.len() as u64),
+            started.elapsed().as_secs_f64()
+        );
+        for (i, path) in args.servers.iter().enumerate() {
+            let started = Instant::now();
+            match measure(path, &input, &args) {
+                Ok(row) => {
+                    eprintln!(
+                        "  {}: open {} ms, keystroke median {} ms ({:.1}s in all)",
+                        names[i],
+                        ms(Some(row.open)),
+                        ms(median(&row.keys_middle)),
+                        started.elapsed().as_secs_f64()
+                    );
+                    results[i].push(row);
+                }
+                Err(error) => {
+                    eprintln!("  {}: {records} records: {error}", names[i]);
+                    failed = true;
+                }
+            }
+        }
+    }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "load average before: {}, after: {} (2 cores: anything else running skews the numbers)",
+        load_before.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
+    for (i, path) in args.servers.iter().enumerate() {
+        print_table(&names[i], path, &results[i], &args);
+    }
+
+    println!();
+    println!("## Ratios");
+    println!();
+    for (i, rows) in results.iter().enumerate() {
+        let (Some(small), Some(large)) = (rows.first(), rows.last()) else {
+            continue;
+        };
+        if rows.len() < 2 {
+            continue;
+        }
+        println!(
+            "{}: keystroke median {}/{} records: middle {}, end {}; open {} for {:.0}x the bytes",
+            names[i],
+            large.records,
+            small.records,
+            ratio(median(&large.keys_middle), median(&small.keys_middle)),
+            ratio(median(&large.keys_last), median(&small.keys_last)),
+            ratio(Some(large.open), Some(small.open)),
+            large.bytes as f64 / small.bytes as f64,
+        );
+    }
+    if results.len() >= 2 {
+        for (subject, base) in results[0].iter().zip(&results[1]) {
+            println!(
+                "{} / {} at {} records: open {} (warm {}), keystroke median {}, peak RSS {:.2}x",
+                names[0],
+                names[1],
+                subject.records,
+                ratio(Some(subject.open), Some(base.open)),
+                ratio(median(&subject.cycle_opens), median(&base.cycle_opens)),
+                ratio(median(&subject.keys_middle), median(&base.keys_middle)),
+                subject.peak as f64 / base.peak.max(1) as f64,
+            );
+        }
+    }
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
