@@ -65,7 +65,16 @@ fn publishes_diagnostics_on_open_and_clears_them_after_a_fix() {
         duplicate["relatedInformation"][0]["location"]["range"]["start"]["line"],
         7
     );
-    assert!(missing["data"]["help"].as_str().unwrap().contains("ER"));
+    // Hover over the squiggle says why it matters.
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 1 } }),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.contains("**RIS010** missing-end: Every record must end with an `ER  - ` line"),
+        "{text}"
+    );
 
     // Insert the missing ER line: the diagnostic goes, with the new version.
     client.change(URI, 2, [2, 0, 2, 0], "ER  - \n");

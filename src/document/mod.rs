@@ -11,26 +11,99 @@ mod position;
 
 pub use position::{Encoding, Position};
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use ropey::Rope;
 
 use crate::checks::{self, Diagnostic, DoiOccurrence, Rules};
 use crate::syntax::{self, Span};
 
-/// A piece of the document: from a `TY` line to the next one.
+/// A piece of the document: from a `TY` line to the next one. Where it
+/// starts is kept apart, in [`Document::starts`].
 #[derive(Debug, Clone)]
 struct Piece {
-    /// Identity, stable while the piece is untouched (for the DOI index).
+    /// Identity, stable while the piece is untouched (for the indexes).
     id: u64,
-    /// Absolute byte offset of its first byte.
-    start: usize,
     /// Its length in bytes.
     len: usize,
-    /// Record-local diagnostics, spans relative to `start`.
+    /// Record-local diagnostics, spans relative to the piece's start.
     diagnostics: Vec<Diagnostic>,
-    /// Its DOIs, spans relative to `start`.
+    /// Its DOIs, spans relative to the piece's start.
     dois: Vec<DoiOccurrence>,
+    /// Where each diagnostic's span and related spans fall, relative to the
+    /// piece (which starts a line), worked out once when it is checked: a
+    /// publish then costs one rope lookup per piece, not four per finding.
+    places: Vec<Places>,
+}
+
+/// Relative line and both columns of one offset inside a piece.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Place {
+    line: u32,
+    utf8: u32,
+    utf16: u32,
+}
+
+impl Place {
+    fn position(self, first_line: u32, encoding: Encoding) -> Position {
+        Position {
+            line: first_line + self.line,
+            character: match encoding {
+                Encoding::Utf8 => self.utf8,
+                Encoding::Utf16 => self.utf16,
+            },
+        }
+    }
+}
+
+/// The places of one diagnostic: its span, then each related span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Places {
+    span: (Place, Place),
+    related: Vec<(Place, Place)>,
+}
+
+/// Places of `offsets` (sorted or not) in `text`, by one scan per offset
+/// over a piece's few lines.
+fn place_of(text: &str, offset: usize) -> Place {
+    let mut line = 0;
+    let mut line_start = 0;
+    for (span, _) in syntax::split_lines(text) {
+        if span.end > offset || span.end == text.len() && offset == text.len() && !text.ends_with(['\n', '\r']) {
+            break;
+        }
+        line += 1;
+        line_start = span.end;
+    }
+    let column = &text[line_start..offset.max(line_start)];
+    let utf16: usize = column.chars().map(char::len_utf16).sum();
+    Place {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        utf8: u32::try_from(column.len()).unwrap_or(u32::MAX),
+        utf16: u32::try_from(utf16).unwrap_or(u32::MAX),
+    }
+}
+
+fn places_of(text: &str, diagnostics: &[Diagnostic]) -> Vec<Places> {
+    let pair = |span: Span| (place_of(text, span.start), place_of(text, span.end));
+    diagnostics
+        .iter()
+        .map(|d| Places {
+            span: pair(d.span),
+            related: d.related.iter().map(|r| pair(r.span)).collect(),
+        })
+        .collect()
+}
+
+/// A diagnostic with its range and its related ranges as client positions.
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// The diagnostic, absolute spans.
+    pub diagnostic: Diagnostic,
+    /// Start and end of its span.
+    pub range: (Position, Position),
+    /// Start and end of each related span, in order.
+    pub related: Vec<(Position, Position)>,
 }
 
 /// One open document.
@@ -40,6 +113,9 @@ pub struct Document {
     pub version: i32,
     rope: Rope,
     pieces: Vec<Piece>,
+    /// Where each piece starts, in bytes. Apart from the pieces so that an
+    /// edit shifts one dense array (100,000 pieces: a few microseconds).
+    starts: Vec<usize>,
     next_id: u64,
     /// DOI key → ids of the pieces holding it (once per occurrence).
     doi_index: HashMap<String, Vec<u64>, checks::Fnv>,
@@ -48,6 +124,8 @@ pub struct Document {
     duplicated: BTreeSet<String>,
     /// Piece id → its index in `pieces`.
     positions: HashMap<u64, usize, checks::Fnv>,
+    /// Ids of the pieces with diagnostics: publishing walks these, not all.
+    with_findings: HashSet<u64, checks::Fnv>,
     /// How many pieces the last change reparsed (for tests and logs).
     pub last_reparsed: usize,
     /// What the configuration adds to the checks.
@@ -75,10 +153,12 @@ impl Document {
             version,
             rope: Rope::from_str(text),
             pieces: Vec::new(),
+            starts: Vec::new(),
             next_id: 0,
             doi_index: HashMap::default(),
             duplicated: BTreeSet::new(),
             positions: HashMap::default(),
+            with_findings: HashSet::default(),
             last_reparsed: 0,
             rules,
         };
@@ -144,21 +224,73 @@ impl Document {
     /// Every diagnostic, with absolute spans, in document order.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut out: Vec<Diagnostic> = self
-            .pieces
+            .with_findings
             .iter()
-            .flat_map(|piece| piece.diagnostics.iter().map(|d| d.clone().shifted(piece.start)))
+            .map(|id| self.positions[id])
+            .flat_map(|i| {
+                self.pieces[i]
+                    .diagnostics
+                    .iter()
+                    .map(move |d| d.clone().shifted(self.starts[i]))
+            })
             .collect();
         out.extend(self.duplicate_dois());
         out.sort_by_key(|d| (d.span.start, d.span.end, d.code));
         out
     }
 
+    /// Every diagnostic with its client positions, in document order. Piece
+    /// findings take their positions from the piece's cache; only the file-wide
+    /// duplicate-DOI findings are located through the rope.
+    pub fn located_diagnostics(&self, encoding: Encoding) -> Vec<Located> {
+        let mut out: Vec<Located> = Vec::new();
+        for id in &self.with_findings {
+            let i = self.positions[id];
+            let start = self.starts[i];
+            let first_line = u32::try_from(self.rope.byte_to_line(start)).unwrap_or(u32::MAX);
+            let at = |(a, b): (Place, Place)| (a.position(first_line, encoding), b.position(first_line, encoding));
+            let piece = &self.pieces[i];
+            for (diagnostic, places) in piece.diagnostics.iter().zip(&piece.places) {
+                out.push(Located {
+                    diagnostic: diagnostic.clone().shifted(start),
+                    range: at(places.span),
+                    related: places.related.iter().map(|&pair| at(pair)).collect(),
+                });
+            }
+        }
+        for diagnostic in self.duplicate_dois() {
+            let at = |span: Span| (self.position(span.start, encoding), self.position(span.end, encoding));
+            out.push(Located {
+                range: at(diagnostic.span),
+                related: diagnostic.related.iter().map(|r| at(r.span)).collect(),
+                diagnostic,
+            });
+        }
+        out.sort_by_key(|l| (l.diagnostic.span.start, l.diagnostic.span.end, l.diagnostic.code));
+        out
+    }
+
+    /// The diagnostics whose span holds byte `offset` (for hover).
+    pub fn diagnostics_at(&self, offset: usize) -> Vec<Diagnostic> {
+        let i = self.piece_index(offset);
+        let start = self.starts[i];
+        let mut found: Vec<Diagnostic> = self.pieces[i]
+            .diagnostics
+            .iter()
+            .map(|d| d.clone().shifted(start))
+            .chain(self.duplicate_dois())
+            .filter(|d| d.span.start <= offset && offset <= d.span.end)
+            .collect();
+        found.sort_by_key(|d| (d.span.start, d.code));
+        found
+    }
+
     /// The text of the piece (record and what follows it) around byte
     /// `offset`, and where it starts: what hover and completion look at.
     pub fn piece_at(&self, offset: usize) -> (usize, String) {
         let i = self.piece_index(offset);
-        let piece = &self.pieces[i];
-        (piece.start, self.slice(piece.start, piece.start + piece.len))
+        let start = self.starts[i];
+        (start, self.slice(start, start + self.pieces[i].len))
     }
 
     fn slice(&self, start: usize, end: usize) -> String {
@@ -167,22 +299,24 @@ impl Document {
 
     /// Index of the piece holding byte `offset` (the last one for the end).
     fn piece_index(&self, offset: usize) -> usize {
-        self.pieces.partition_point(|p| p.start <= offset).saturating_sub(1)
+        self.starts.partition_point(|&start| start <= offset).saturating_sub(1)
     }
 
     fn replace_all(&mut self, text: &str) {
         self.pieces.clear();
+        self.starts.clear();
         self.doi_index.clear();
         self.duplicated.clear();
-        let pieces = self.check_pieces(text, 0, text.len() == self.rope.len_bytes());
+        self.positions.clear();
+        self.with_findings.clear();
+        let (starts, pieces) = self.check_pieces(text, 0, text.len() == self.rope.len_bytes());
         self.last_reparsed += pieces.len();
-        self.insert_pieces(0, pieces);
-        self.index_positions(0, None);
+        self.replace_pieces(0..0, starts, pieces);
     }
 
     /// Checks `text`, which starts at byte `start` of the document, cut into
     /// pieces. Many pieces (opening a big file) are checked on every core.
-    fn check_pieces(&mut self, text: &str, start: usize, reaches_end: bool) -> Vec<Piece> {
+    fn check_pieces(&mut self, text: &str, start: usize, reaches_end: bool) -> (Vec<usize>, Vec<Piece>) {
         let starts: Vec<usize> = syntax::piece_starts(text).collect();
         let rules = &self.rules;
         let check_range = |range: std::ops::Range<usize>| -> Vec<checks::PieceResult> {
@@ -218,31 +352,20 @@ impl Document {
             self.next_id += 1;
             pieces.push(Piece {
                 id: self.next_id,
-                start: start + starts[i],
                 len: end - starts[i],
+                places: places_of(&text[starts[i]..end], &result.diagnostics),
                 diagnostics: result.diagnostics,
                 dois: result.dois,
             });
         }
-        pieces
+        (starts.into_iter().map(|s| start + s).collect(), pieces)
     }
 
-    fn insert_pieces(&mut self, at: usize, pieces: Vec<Piece>) {
-        for piece in &pieces {
-            for doi in &piece.dois {
-                let ids = self.doi_index.entry(doi.key.clone()).or_default();
-                ids.push(piece.id);
-                if ids.len() == 2 {
-                    self.duplicated.insert(doi.key.clone());
-                }
-            }
-        }
-        self.pieces.splice(at..at, pieces);
-    }
-
-    fn remove_pieces(&mut self, range: std::ops::Range<usize>) {
-        for piece in self.pieces.drain(range) {
+    /// Replaces the pieces at `range` with new ones, keeping the indexes.
+    fn replace_pieces(&mut self, range: std::ops::Range<usize>, starts: Vec<usize>, pieces: Vec<Piece>) {
+        for piece in &self.pieces[range.clone()] {
             self.positions.remove(&piece.id);
+            self.with_findings.remove(&piece.id);
             for doi in &piece.dois {
                 if let Some(ids) = self.doi_index.get_mut(&doi.key) {
                     if let Some(k) = ids.iter().position(|&id| id == piece.id) {
@@ -257,12 +380,28 @@ impl Document {
                 }
             }
         }
-    }
-
-    /// Records where pieces are: only `from..from + count` when the pieces
-    /// after them kept their indices, else all from `from` on.
-    fn index_positions(&mut self, from: usize, count: Option<usize>) {
-        let end = count.map_or(self.pieces.len(), |count| from + count);
+        for piece in &pieces {
+            if !piece.diagnostics.is_empty() {
+                self.with_findings.insert(piece.id);
+            }
+            for doi in &piece.dois {
+                let ids = self.doi_index.entry(doi.key.clone()).or_default();
+                ids.push(piece.id);
+                if ids.len() == 2 {
+                    self.duplicated.insert(doi.key.clone());
+                }
+            }
+        }
+        let (from, removed, inserted) = (range.start, range.len(), pieces.len());
+        // With as many pieces in as out (typing inside a record), `splice`
+        // moves nothing after them, and only their positions change.
+        self.starts.splice(range.clone(), starts);
+        self.pieces.splice(range, pieces);
+        let end = if removed == inserted {
+            from + inserted
+        } else {
+            self.pieces.len()
+        };
         for (i, piece) in self.pieces.iter().enumerate().take(end).skip(from) {
             self.positions.insert(piece.id, i);
         }
@@ -281,27 +420,30 @@ impl Document {
         // The pieces touched: a change at the very start of a piece may join
         // it to the one before (its TY line may stop being one), and a change
         // reaching the start of the next piece touches that one too.
-        let mut first = self.pieces.partition_point(|p| p.start < range.start).saturating_sub(1);
-        let last = self.pieces.partition_point(|p| p.start <= range.end).saturating_sub(1);
-        let old_end = self.pieces[last].start + self.pieces[last].len;
+        let mut first = self
+            .starts
+            .partition_point(|&start| start < range.start)
+            .saturating_sub(1);
+        let last = self
+            .starts
+            .partition_point(|&start| start <= range.end)
+            .saturating_sub(1);
+        let old_end = self.starts[last] + self.pieces[last].len;
         let new_end = (old_end as isize + delta) as usize;
         // If the touched text no longer starts with a TY line, it belongs to
         // the piece before: widen until it does.
-        while first > 0 && !self.starts_piece(self.pieces[first].start) {
+        while first > 0 && !self.starts_piece(self.starts[first]) {
             first -= 1;
         }
-        let start = self.pieces[first].start;
+        let start = self.starts[first];
         let region = self.slice(start, new_end);
         let reaches_end = new_end == self.rope.len_bytes();
-        let pieces = self.check_pieces(&region, start, reaches_end);
+        let (starts, pieces) = self.check_pieces(&region, start, reaches_end);
         self.last_reparsed += pieces.len();
-        self.remove_pieces(first..last + 1);
-        let (removed, inserted) = (last + 1 - first, pieces.len());
-        self.insert_pieces(first, pieces);
-        // Typing inside a record replaces one piece by one: only its entry changes.
-        self.index_positions(first, (removed == inserted).then_some(inserted));
-        for piece in &mut self.pieces[first + inserted..] {
-            piece.start = (piece.start as isize + delta) as usize;
+        let inserted = pieces.len();
+        self.replace_pieces(first..last + 1, starts, pieces);
+        for start in &mut self.starts[first + inserted..] {
+            *start = (*start as isize + delta) as usize;
         }
     }
 
@@ -326,8 +468,15 @@ impl Document {
             .map(|key| {
                 let mut spans: Vec<Span> = self.doi_index[key]
                     .iter()
-                    .map(|id| &self.pieces[self.positions[id]])
-                    .flat_map(|p| p.dois.iter().filter(|d| &d.key == key).map(|d| d.span.shift(p.start)))
+                    .map(|id| self.positions[id])
+                    .flat_map(|i| {
+                        let start = self.starts[i];
+                        self.pieces[i]
+                            .dois
+                            .iter()
+                            .filter(|d| &d.key == key)
+                            .map(move |d| d.span.shift(start))
+                    })
                     .collect();
                 spans.sort();
                 spans.dedup();

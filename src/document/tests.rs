@@ -112,6 +112,7 @@ fn edits() -> impl Strategy<Value = Vec<(usize, usize, String)>> {
         Just("Y".to_string()),
         Just(" - ".to_string()),
         Just("é😀".to_string()),
+        Just("\r\nTY  - JOURX\r\n".to_string()),
         Just(String::new()),
         "[A-Za-z -]{0,6}".prop_map(|s| s),
     ];
@@ -136,6 +137,16 @@ proptest! {
             document.apply(vec![Change { range: Some(Span::new(at, end)), text: insert }], version as i32 + 1);
             prop_assert_eq!(document.text(), text.clone());
             prop_assert_eq!(document.diagnostics(), checks::check(&text));
+            // Cached positions equal what the rope says.
+            for encoding in [Encoding::Utf8, Encoding::Utf16] {
+                for located in document.located_diagnostics(encoding) {
+                    let d = &located.diagnostic;
+                    prop_assert_eq!(located.range, (document.position(d.span.start, encoding), document.position(d.span.end, encoding)));
+                    for (related, at) in d.related.iter().zip(&located.related) {
+                        prop_assert_eq!(*at, (document.position(related.span.start, encoding), document.position(related.span.end, encoding)));
+                    }
+                }
+            }
         }
     }
 }

@@ -47,6 +47,25 @@ pub fn hover(text: &str, offset: usize, style: Style) -> Option<Hover> {
     })
 }
 
+/// Why the findings at the cursor matter: each code's name and help, for
+/// the hover shown over a squiggle.
+pub fn findings_help(diagnostics: &[crate::checks::Diagnostic], style: Style) -> Option<String> {
+    let mut codes: Vec<crate::checks::Code> = diagnostics.iter().map(|d| d.code).collect();
+    codes.dedup();
+    let parts: Vec<String> = codes
+        .iter()
+        .map(|code| {
+            let help = if style.markdown {
+                code.help().to_string()
+            } else {
+                code.help().replace('`', "")
+            };
+            format!("{} {}: {help}", style.bold(code.as_str()), code.slug())
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
+}
+
 /// Everything about a tag, with its meaning for `ty` first.
 pub fn tag_doc(info: &TagInfo, ty: Option<&str>, style: Style) -> String {
     let mut out = String::new();

@@ -40,11 +40,33 @@ fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
 /// Every diagnostic of a document, as LSP diagnostics.
 /// Every diagnostic of a document, with the configured severities, as LSP diagnostics.
 pub fn diagnostics(document: &Document, uri: &lsp::Url, encoding: Encoding, config: &Config) -> Vec<lsp::Diagnostic> {
-    let mut diagnostics = document.diagnostics();
-    config.apply(&mut diagnostics);
-    diagnostics
-        .iter()
-        .map(|d| diagnostic(document, uri, encoding, d))
+    let mut located = document.located_diagnostics(encoding);
+    if !config.severity.is_empty() {
+        located.retain_mut(|l| match config.severity(l.diagnostic.code) {
+            Some(severity) => {
+                l.diagnostic.severity = severity;
+                true
+            }
+            None => false,
+        });
+    }
+    located
+        .into_iter()
+        .map(|l| {
+            let lsp_range = |(a, b)| lsp::Range::new(position(a), position(b));
+            let related = (!l.related.is_empty()).then(|| {
+                l.diagnostic
+                    .related
+                    .iter()
+                    .zip(&l.related)
+                    .map(|(r, &at)| lsp::DiagnosticRelatedInformation {
+                        location: lsp::Location::new(uri.clone(), lsp_range(at)),
+                        message: r.message.clone(),
+                    })
+                    .collect()
+            });
+            to_lsp(&l.diagnostic, lsp_range(l.range), related)
+        })
         .collect()
 }
 
@@ -72,8 +94,16 @@ pub fn diagnostic(document: &Document, uri: &lsp::Url, encoding: Encoding, d: &c
             })
             .collect()
     });
+    to_lsp(d, range(document, d.span, encoding), related)
+}
+
+fn to_lsp(
+    d: &checks::Diagnostic,
+    range: lsp::Range,
+    related: Option<Vec<lsp::DiagnosticRelatedInformation>>,
+) -> lsp::Diagnostic {
     lsp::Diagnostic {
-        range: range(document, d.span, encoding),
+        range,
         severity: Some(severity(d.severity())),
         code: Some(lsp::NumberOrString::String(d.code.as_str().to_string())),
         code_description: None,
@@ -81,6 +111,8 @@ pub fn diagnostic(document: &Document, uri: &lsp::Url, encoding: Encoding, d: &c
         message: d.message.clone(),
         related_information: related,
         tags: None,
-        data: Some(serde_json::json!({ "name": d.code.slug(), "help": d.code.help() })),
+        // The help text is shown on hover over the finding, not sent with
+        // every publish: on a big file that halves each message.
+        data: None,
     }
 }

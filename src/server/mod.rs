@@ -10,6 +10,7 @@ mod convert;
 mod editing;
 mod exit;
 mod navigation;
+mod transport;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{self as lsp, Url};
-use tower_lsp::{Client, LanguageServer, LspService, Server};
+use tower_lsp::{LanguageServer, LspService};
 
 use crate::config::{self, Config};
 use crate::document::{Change, Document, Encoding};
@@ -39,6 +40,8 @@ struct State {
     configs: HashMap<Url, Config>,
     /// Diagnostics for `ris-lsp.toml` files that could not be read.
     config_errors: HashMap<Url, Vec<lsp::Diagnostic>>,
+    /// Whether `initialize` was answered.
+    initialized: bool,
 }
 
 impl State {
@@ -122,6 +125,88 @@ impl Backend {
     }
 }
 
+/// Text synchronisation: `didOpen`, `didChange`, `didClose`. The transport
+/// calls these as each message is read, in order, with no `.await` between
+/// reading a change and applying it, so edits apply in the order they come.
+#[derive(Clone)]
+pub(crate) struct TextSync {
+    state: Arc<Mutex<State>>,
+    publish: mpsc::UnboundedSender<Url>,
+}
+
+impl TextSync {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Whether `initialize` was answered: before it, text sync is ignored.
+    fn ready(&self, method: &str) -> bool {
+        let ready = self.state().initialized;
+        if !ready {
+            tracing::warn!(method, "notification before initialize; ignored");
+        }
+        ready
+    }
+
+    fn open(&self, params: lsp::DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        let toml_uri = {
+            let mut state = self.state();
+            let (config, toml_uri) = state.config_for(&document.uri);
+            let opened = Document::with_rules(&document.text, document.version, config.rules());
+            state.documents.insert(document.uri.clone(), opened);
+            state.configs.insert(document.uri.clone(), config);
+            toml_uri
+        };
+        let _ = self.publish.send(document.uri);
+        if let Some(toml_uri) = toml_uri {
+            let _ = self.publish.send(toml_uri);
+        }
+    }
+
+    fn change(&self, params: lsp::DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        {
+            let mut state = self.state();
+            let encoding = state.encoding;
+            let Some(document) = state.documents.get_mut(&uri) else {
+                tracing::warn!(%uri, "change for a document that is not open; ignored");
+                return;
+            };
+            for change in params.content_changes {
+                // Each change's range refers to the text after the ones before it.
+                let range = change.range.map(|range| {
+                    let (start, clamped_start) = document.offset(convert::from_position(range.start), encoding);
+                    let (end, clamped_end) = document.offset(convert::from_position(range.end), encoding);
+                    if clamped_start || clamped_end {
+                        tracing::warn!(%uri, ?range, "change range out of the document; clamped");
+                    }
+                    Span::new(start.min(end), end.max(start))
+                });
+                document.apply(
+                    vec![Change {
+                        range,
+                        text: change.text,
+                    }],
+                    params.text_document.version,
+                );
+            }
+            tracing::debug!(%uri, reparsed = document.last_reparsed, "changed");
+        }
+        let _ = self.publish.send(uri);
+    }
+
+    fn close(&self, params: lsp::DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        {
+            let mut state = self.state();
+            state.documents.remove(&uri);
+            state.configs.remove(&uri);
+        }
+        let _ = self.publish.send(uri);
+    }
+}
+
 #[tower_lsp::async_trait]
 impl LanguageServer for Backend {
     async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
@@ -152,6 +237,7 @@ impl LanguageServer for Backend {
         };
         {
             let mut state = self.state();
+            state.initialized = true;
             state.editor_config = editor_config;
             state.encoding = encoding;
             state.markdown = markdown;
@@ -205,22 +291,6 @@ impl LanguageServer for Backend {
         Ok(())
     }
 
-    async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
-        let document = params.text_document;
-        let toml_uri = {
-            let mut state = self.state();
-            let (config, toml_uri) = state.config_for(&document.uri);
-            let opened = Document::with_rules(&document.text, document.version, config.rules());
-            state.documents.insert(document.uri.clone(), opened);
-            state.configs.insert(document.uri.clone(), config);
-            toml_uri
-        };
-        let _ = self.publish.send(document.uri);
-        if let Some(toml_uri) = toml_uri {
-            let _ = self.publish.send(toml_uri);
-        }
-    }
-
     async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
         let uris: Vec<Url> = {
             let mut state = self.state();
@@ -246,57 +316,26 @@ impl LanguageServer for Backend {
         }
     }
 
-    async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
-        let uri = params.text_document.uri;
-        {
-            let mut state = self.state();
-            let encoding = state.encoding;
-            let Some(document) = state.documents.get_mut(&uri) else {
-                tracing::warn!(%uri, "change for a document that is not open; ignored");
-                return;
-            };
-            for change in params.content_changes {
-                // Each change's range refers to the text after the ones before it.
-                let range = change.range.map(|range| {
-                    let (start, clamped_start) = document.offset(convert::from_position(range.start), encoding);
-                    let (end, clamped_end) = document.offset(convert::from_position(range.end), encoding);
-                    if clamped_start || clamped_end {
-                        tracing::warn!(%uri, ?range, "change range out of the document; clamped");
-                    }
-                    Span::new(start.min(end), end.max(start))
-                });
-                document.apply(
-                    vec![Change {
-                        range,
-                        text: change.text,
-                    }],
-                    params.text_document.version,
-                );
-            }
-            tracing::debug!(%uri, reparsed = document.last_reparsed, "changed");
-        }
-        let _ = self.publish.send(uri);
-    }
-
-    async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
-        let uri = params.text_document.uri;
-        {
-            let mut state = self.state();
-            state.documents.remove(&uri);
-            state.configs.remove(&uri);
-        }
-        let _ = self.publish.send(uri);
-    }
-
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
         let position = params.text_document_position_params;
         let uri = position.text_document.uri;
         let Some((offset, start, piece, style)) = self.locate(&uri, position.position) else {
             return Ok(None);
         };
-        let Some(found) = features::hover::hover(&piece, offset, style) else {
-            return Ok(None);
+        let found = features::hover::hover(&piece, offset, style);
+        // Over a squiggle, also say why it matters.
+        let findings = self
+            .with_document(&uri, |document, _| document.diagnostics_at(start + offset))
+            .unwrap_or_default();
+        let help = features::hover::findings_help(&findings, style);
+        // Spans made absolute: the feature's is relative to the piece.
+        let (span, contents) = match (found, help) {
+            (Some(found), Some(help)) => (found.span.shift(start), format!("{}\n\n---\n\n{help}", found.contents)),
+            (Some(found), None) => (found.span.shift(start), found.contents),
+            (None, Some(help)) => (findings[0].span, help),
+            (None, None) => return Ok(None),
         };
+        let range = self.with_document(&uri, |document, encoding| convert::range(document, span, encoding));
         Ok(Some(lsp::Hover {
             contents: lsp::HoverContents::Markup(lsp::MarkupContent {
                 kind: if style.markdown {
@@ -304,9 +343,9 @@ impl LanguageServer for Backend {
                 } else {
                     lsp::MarkupKind::PlainText
                 },
-                value: found.contents,
+                value: contents,
             }),
-            range: self.range_in(&uri, start, found.span),
+            range,
         }))
     }
 
@@ -432,7 +471,7 @@ impl LanguageServer for Backend {
 
 /// Publishes diagnostics in order, for the documents named on `queue`. When
 /// several changes queue up, it publishes once, for the newest text.
-async fn publisher(client: Client, state: Arc<Mutex<State>>, mut queue: mpsc::UnboundedReceiver<Url>) {
+async fn publisher(out: transport::Outgoing, state: Arc<Mutex<State>>, mut queue: mpsc::UnboundedReceiver<Url>) {
     while let Some(first) = queue.recv().await {
         let mut pending = vec![first];
         while let Ok(uri) = queue.try_recv() {
@@ -441,21 +480,30 @@ async fn publisher(client: Client, state: Arc<Mutex<State>>, mut queue: mpsc::Un
             }
         }
         for uri in pending {
-            let (diagnostics, version) = {
+            let body = {
                 let state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                match state.documents.get(&uri) {
+                let (diagnostics, version) = match state.documents.get(&uri) {
                     Some(document) => {
-                        let config = state.configs.get(&uri).cloned().unwrap_or_default();
+                        let default = Config::default();
+                        let config = state.configs.get(&uri).unwrap_or(&default);
                         (
-                            convert::diagnostics(document, &uri, state.encoding, &config),
+                            convert::diagnostics(document, &uri, state.encoding, config),
                             Some(document.version),
                         )
                     }
                     // A configuration file, or a closed document (cleared).
                     None => (state.config_errors.get(&uri).cloned().unwrap_or_default(), None),
-                }
+                };
+                let params = lsp::PublishDiagnosticsParams {
+                    uri,
+                    diagnostics,
+                    version,
+                };
+                transport::notification::<lsp::notification::PublishDiagnostics>(&params)
             };
-            client.publish_diagnostics(uri, diagnostics, version).await;
+            if out.send(body).is_err() {
+                return;
+            }
         }
     }
 }
@@ -525,19 +573,25 @@ pub fn run(log_file: Option<&Path>) -> ExitCode {
             editor_config: Config::default(),
             configs: HashMap::new(),
             config_errors: HashMap::new(),
+            initialized: false,
         }));
-        let (tx, rx) = mpsc::unbounded_channel();
-        let (service, socket) = LspService::new(|client| {
-            tokio::spawn(publisher(client.clone(), state.clone(), rx));
-            Backend {
-                state: state.clone(),
-                publish: tx,
-            }
+        let (publish_tx, publish_rx) = mpsc::unbounded_channel();
+        let (out_tx, out_rx) = mpsc::unbounded_channel();
+        tokio::spawn(transport::write_all(
+            tokio::io::BufWriter::with_capacity(1 << 16, stdout),
+            out_rx,
+        ));
+        tokio::spawn(publisher(out_tx.clone(), state.clone(), publish_rx));
+        let text = TextSync {
+            state: state.clone(),
+            publish: publish_tx.clone(),
+        };
+        let (service, socket) = LspService::new(|_client| Backend {
+            state: state.clone(),
+            publish: publish_tx,
         });
         tracing::info!(version = env!("CARGO_PKG_VERSION"), "ris-lsp started");
-        Server::new(stdin, stdout, socket)
-            .serve(exit::ExitOnExit::new(service))
-            .await;
+        transport::serve(stdin, exit::ExitOnExit::new(service), socket, text, out_tx).await;
     });
     // A read of stdin may still be blocked in a thread: do not wait for it.
     runtime.shutdown_background();

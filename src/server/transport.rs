@@ -1,0 +1,198 @@
+//! The stdio transport, in place of tower-lsp's `Server`.
+//!
+//! tower-lsp turns every message into a `serde_json::Value` tree on the way
+//! in and out. For a 100 MB `didOpen` that is seconds and gigabytes, and for
+//! a publish of a thousand diagnostics per keystroke it is most of the
+//! keystroke. Here messages are framed by hand; text sync goes straight from
+//! the bytes to typed parameters and is applied as it is read (so in order);
+//! diagnostics are serialized from typed values once; everything else goes
+//! through tower-lsp's `LspService` as before. One writer owns stdout, so
+//! messages never interleave.
+
+use futures::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+use tower_lsp::ClientSocket;
+use tower_lsp::jsonrpc::{Request, Response};
+use tower_lsp::lsp_types::{self as lsp, notification::Notification};
+use tower_service::Service;
+
+use super::TextSync;
+
+/// A serialized message body, ready to frame.
+pub(crate) type Outgoing = mpsc::UnboundedSender<Vec<u8>>;
+
+/// Just enough of a message to route it; `params` stays unparsed.
+#[derive(Deserialize)]
+struct Head<'a> {
+    method: Option<String>,
+    #[serde(borrow)]
+    params: Option<&'a RawValue>,
+}
+
+/// A notification as the server sends it.
+#[derive(serde::Serialize)]
+struct OutNotification<'a, P> {
+    jsonrpc: &'static str,
+    method: &'a str,
+    params: P,
+}
+
+/// Serializes a notification straight from its typed parameters.
+pub(crate) fn notification<N: Notification>(params: &N::Params) -> Vec<u8> {
+    serde_json::to_vec(&OutNotification {
+        jsonrpc: "2.0",
+        method: N::METHOD,
+        params,
+    })
+    .expect("LSP types serialize")
+}
+
+/// Writes framed messages to `stdout` until every sender is gone.
+pub(crate) async fn write_all(mut stdout: impl AsyncWrite + Unpin, mut queue: mpsc::UnboundedReceiver<Vec<u8>>) {
+    while let Some(body) = queue.recv().await {
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        if stdout.write_all(header.as_bytes()).await.is_err() || stdout.write_all(&body).await.is_err() {
+            tracing::error!("cannot write to stdout; stopping");
+            return;
+        }
+        if queue.is_empty() && stdout.flush().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Reads one framed message body; `None` at the end of input.
+async fn read_message(stdin: &mut (impl AsyncBufReadExt + Unpin)) -> std::io::Result<Option<Vec<u8>>> {
+    let mut length = None;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if stdin.read_line(&mut line).await? == 0 {
+            return Ok(None);
+        }
+        let header = line.trim_end();
+        if header.is_empty() {
+            if length.is_some() {
+                break;
+            }
+            continue; // Blank lines between messages.
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.trim().eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length.unwrap_or(0)];
+    stdin.read_exact(&mut body).await?;
+    Ok(Some(body))
+}
+
+/// Serves `service` over `stdin` until the input ends.
+pub(crate) async fn serve<S>(
+    mut stdin: impl AsyncBufReadExt + Unpin,
+    mut service: S,
+    socket: ClientSocket,
+    text: TextSync,
+    out: Outgoing,
+) where
+    S: Service<Request, Response = Option<Response>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: std::fmt::Display,
+{
+    // Server → client requests and notifications (logs, …), and the
+    // client's responses to them.
+    let (mut requests, mut responses) = socket.split();
+    let to_client = out.clone();
+    tokio::spawn(async move {
+        while let Some(request) = requests.next().await {
+            if let Ok(body) = serde_json::to_vec(&request) {
+                let _ = to_client.send(body);
+            }
+        }
+    });
+    let (response_tx, mut response_rx) = mpsc::unbounded_channel::<Response>();
+    tokio::spawn(async move {
+        while let Some(response) = response_rx.recv().await {
+            if responses.send(response).await.is_err() {
+                return;
+            }
+        }
+    });
+
+    loop {
+        let body = match read_message(&mut stdin).await {
+            Ok(Some(body)) => body,
+            Ok(None) => break,
+            Err(error) => {
+                tracing::error!(%error, "cannot read stdin; stopping");
+                break;
+            }
+        };
+        let head: Head = match serde_json::from_slice(&body) {
+            Ok(head) => head,
+            Err(error) => {
+                tracing::error!(%error, "message is not JSON; ignored");
+                continue;
+            }
+        };
+        let params = head.params.map_or("null", RawValue::get);
+        match head.method.as_deref() {
+            None => match serde_json::from_slice::<Response>(&body) {
+                Ok(response) => {
+                    let _ = response_tx.send(response);
+                }
+                Err(error) => tracing::error!(%error, "bad response from the client; ignored"),
+            },
+            Some(method @ "textDocument/didOpen") => {
+                if text.ready(method) {
+                    match serde_json::from_str::<lsp::DidOpenTextDocumentParams>(params) {
+                        Ok(params) => text.open(params),
+                        Err(error) => tracing::error!(%error, method, "bad parameters; ignored"),
+                    }
+                }
+            }
+            Some(method @ "textDocument/didChange") => {
+                if text.ready(method) {
+                    match serde_json::from_str::<lsp::DidChangeTextDocumentParams>(params) {
+                        Ok(params) => text.change(params),
+                        Err(error) => tracing::error!(%error, method, "bad parameters; ignored"),
+                    }
+                }
+            }
+            Some(method @ "textDocument/didClose") => {
+                if text.ready(method) {
+                    match serde_json::from_str::<lsp::DidCloseTextDocumentParams>(params) {
+                        Ok(params) => text.close(params),
+                        Err(error) => tracing::error!(%error, method, "bad parameters; ignored"),
+                    }
+                }
+            }
+            Some(_) => {
+                let request: Request = match serde_json::from_slice(&body) {
+                    Ok(request) => request,
+                    Err(error) => {
+                        tracing::error!(%error, "bad request; ignored");
+                        continue;
+                    }
+                };
+                if let Err(error) = futures::future::poll_fn(|cx| service.poll_ready(cx)).await {
+                    tracing::error!(%error, "service stopped");
+                    break;
+                }
+                let call = service.call(request);
+                let out = out.clone();
+                tokio::spawn(async move {
+                    if let Ok(Some(response)) = call.await
+                        && let Ok(body) = serde_json::to_vec(&response)
+                    {
+                        let _ = out.send(body);
+                    }
+                });
+            }
+        }
+    }
+}
