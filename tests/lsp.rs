@@ -148,6 +148,15 @@ fn completion_offers_tags_at_line_start_and_types_after_ty() {
     let t2 = items.iter().find(|i| i["label"] == "T2").expect("T2 offered");
     assert_eq!(t2["detail"], "Journal", "T2 means the journal in a JOUR record");
     assert_eq!(t2["textEdit"]["newText"], "T2  - ");
+    // The tag's page comes on resolve.
+    assert!(t2.get("documentation").is_none());
+    let t2 = t2.clone();
+    let resolved = client.request("completionItem/resolve", t2);
+    let page = resolved["documentation"]["value"].as_str().unwrap();
+    assert!(
+        page.contains("In a journal article record (`JOUR`): **Journal**"),
+        "{page}"
+    );
     let first = items
         .iter()
         .min_by_key(|i| i["sortText"].as_str().unwrap().to_string())

@@ -24,14 +24,42 @@ pub struct Item {
     pub label: String,
     /// A short line beside it ("Author", "Journal article").
     pub detail: String,
-    /// The full documentation.
-    pub documentation: String,
+    /// The full documentation, or what to build it from on resolve.
+    pub documentation: Documentation,
     /// The text that replaces [`Completion::replace`].
     pub insert: String,
     /// Tag, type or snippet.
     pub kind: ItemKind,
     /// Sort key: items fitting the record come first.
     pub sort: String,
+}
+
+/// An item's documentation: written out, or a tag's, built only when the
+/// editor asks for it (`completionItem/resolve`): 88 tag pages per keystroke
+/// would cost more than the completion itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Documentation {
+    /// Ready text.
+    Text(String),
+    /// The page of a tag, for a record of this type (if known).
+    Tag {
+        /// The tag code.
+        code: String,
+        /// The record's type.
+        record_type: Option<String>,
+    },
+}
+
+impl Documentation {
+    /// The text, built now if needed.
+    pub fn render(&self, style: Style) -> String {
+        match self {
+            Documentation::Text(text) => text.clone(),
+            Documentation::Tag { code, record_type } => catalog::lookup_tag(code)
+                .map(|info| tag_doc(info, record_type.as_deref(), style))
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// The items and the bytes they replace.
@@ -44,7 +72,7 @@ pub struct Completion {
 }
 
 /// Completion at byte `offset` of `text` (a piece of a document).
-pub fn complete(text: &str, offset: usize, style: Style) -> Option<Completion> {
+pub fn complete(text: &str, offset: usize) -> Option<Completion> {
     let parse = syntax::parse(text);
     let (index, line_start, line_content_end) = match line_at(&parse, offset) {
         Some((i, line)) => (Some(i), line.content.start, line.content.end),
@@ -64,10 +92,10 @@ pub fn complete(text: &str, offset: usize, style: Style) -> Option<Completion> {
                 Item {
                     label: t.code.to_string(),
                     detail: t.name.to_string(),
-                    documentation: match t.status {
+                    documentation: Documentation::Text(match t.status {
                         TypeStatus::Alias(standard) => format!("Not standard: some tools write it for {standard}."),
                         _ => format!("{} — {}", t.code, t.name),
-                    },
+                    }),
                     insert: t.code.to_string(),
                     kind: ItemKind::Type,
                     sort: format!("{}{}", u8::from(alias), t.code),
@@ -120,7 +148,10 @@ pub fn complete(text: &str, offset: usize, style: Style) -> Option<Completion> {
             Item {
                 label: t.code.to_string(),
                 detail,
-                documentation: tag_doc(t, ty, style),
+                documentation: Documentation::Tag {
+                    code: t.code.to_string(),
+                    record_type: ty.map(str::to_string),
+                },
                 insert: if t.code == "ER" {
                     "ER  - ".to_string()
                 } else {
@@ -184,10 +215,10 @@ fn skeletons(text: &str) -> Vec<Item> {
             Item {
                 label: format!("record: {name}"),
                 detail: format!("{name} ({code}) record skeleton"),
-                documentation: format!(
+                documentation: Documentation::Text(format!(
                     "A new {} record with its usual tags, ending with `ER  - `.",
                     name.to_lowercase()
-                ),
+                )),
                 insert: body,
                 kind: ItemKind::Snippet,
                 sort: format!("9{code}"),

@@ -32,6 +32,83 @@ struct Head<'a> {
     params: Option<&'a RawValue>,
 }
 
+/// `didOpen` parameters with the text left as its JSON token, so that it is
+/// unescaped once, straight into its final string (serde_json would build it
+/// in a scratch buffer first: one more copy of a 100 MB file).
+#[derive(Deserialize)]
+struct OpenParams<'a> {
+    #[serde(rename = "textDocument", borrow)]
+    text_document: OpenDocument<'a>,
+}
+
+#[derive(Deserialize)]
+struct OpenDocument<'a> {
+    uri: lsp::Url,
+    #[serde(rename = "languageId")]
+    language_id: String,
+    version: i32,
+    #[serde(borrow)]
+    text: &'a RawValue,
+}
+
+fn open_params(params: &str) -> Result<lsp::DidOpenTextDocumentParams, String> {
+    let open: OpenParams = serde_json::from_str(params).map_err(|e| e.to_string())?;
+    let document = open.text_document;
+    let text = unescape(document.text.get()).ok_or("the text is not a JSON string")?;
+    Ok(lsp::DidOpenTextDocumentParams {
+        text_document: lsp::TextDocumentItem {
+            uri: document.uri,
+            language_id: document.language_id,
+            version: document.version,
+            text,
+        },
+    })
+}
+
+/// The value of a JSON string token (with its quotes), or `None` if it is
+/// not one. Runs without escapes are copied whole.
+fn unescape(token: &str) -> Option<String> {
+    let inner = token.strip_prefix('"')?.strip_suffix('"')?;
+    let bytes = inner.as_bytes();
+    let mut out = String::with_capacity(inner.len());
+    let mut at = 0;
+    while let Some(found) = memchr::memchr(b'\\', &bytes[at..]) {
+        let escape = at + found;
+        out.push_str(&inner[at..escape]);
+        let (c, used) = match *bytes.get(escape + 1)? {
+            b'n' => ('\n', 2),
+            b'r' => ('\r', 2),
+            b't' => ('\t', 2),
+            b'"' => ('"', 2),
+            b'\\' => ('\\', 2),
+            b'/' => ('/', 2),
+            b'b' => ('\u{8}', 2),
+            b'f' => ('\u{c}', 2),
+            b'u' => {
+                let unit = |from: usize| u16::from_str_radix(inner.get(from..from + 4)?, 16).ok();
+                let high = unit(escape + 2)?;
+                if (0xD800..0xDC00).contains(&high) && inner.get(escape + 6..escape + 8) == Some("\\u") {
+                    let low = unit(escape + 8)?;
+                    let c = char::decode_utf16([high, low])
+                        .next()?
+                        .unwrap_or(char::REPLACEMENT_CHARACTER);
+                    (c, 12)
+                } else {
+                    (
+                        char::from_u32(u32::from(high)).unwrap_or(char::REPLACEMENT_CHARACTER),
+                        6,
+                    )
+                }
+            }
+            _ => return None,
+        };
+        out.push(c);
+        at = escape + used;
+    }
+    out.push_str(&inner[at..]);
+    Some(out)
+}
+
 /// A notification as the server sends it.
 #[derive(serde::Serialize)]
 struct OutNotification<'a, P> {
@@ -139,8 +216,9 @@ pub(crate) async fn serve<S>(
                 continue;
             }
         };
-        let params = head.params.map_or("null", RawValue::get);
-        match head.method.as_deref() {
+        let Head { method, params } = head;
+        let params = params.map_or("null", RawValue::get);
+        match method.as_deref() {
             None => match serde_json::from_slice::<Response>(&body) {
                 Ok(response) => {
                     let _ = response_tx.send(response);
@@ -149,7 +227,11 @@ pub(crate) async fn serve<S>(
             },
             Some(method @ "textDocument/didOpen") => {
                 if text.ready(method) {
-                    match serde_json::from_str::<lsp::DidOpenTextDocumentParams>(params) {
+                    let parsed = open_params(params);
+                    // The message's bytes are not needed once the text is out:
+                    // free them before the document is built (peak memory).
+                    drop(body);
+                    match parsed {
                         Ok(params) => text.open(params),
                         Err(error) => tracing::error!(%error, method, "bad parameters; ignored"),
                     }
@@ -194,5 +276,28 @@ pub(crate) async fn serve<S>(
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unescape;
+
+    #[test]
+    fn unescapes_like_serde_json() {
+        for text in [
+            "",
+            "plain",
+            "TY  - JOUR\r\nER  - \n",
+            "tab\t\"quoted\" back\\slash /",
+            "é中😀\u{8}\u{c}\u{1}\u{2028}",
+        ] {
+            let token = serde_json::to_string(text).unwrap();
+            assert_eq!(unescape(&token).as_deref(), Some(text), "{token}");
+        }
+        assert_eq!(unescape(r#""\ud83d\ude00 \u00e9""#).as_deref(), Some("😀 é"));
+        assert_eq!(unescape(r#""\ud83d""#).as_deref(), Some("\u{fffd}"));
+        assert_eq!(unescape("not a string"), None);
+        assert_eq!(unescape(r#""bad \q escape""#), None);
     }
 }
