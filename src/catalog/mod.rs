@@ -190,16 +190,30 @@ pub fn canonical_type(code: &str) -> &str {
     }
 }
 
-/// Index of a type in [`TYPES`], by binary search over the codes sorted once.
+/// Index of a type in [`TYPES`]: codes (at most 7 bytes) packed with their
+/// length into a `u64` and binary-searched, so a lookup compares integers,
+/// not strings.
 fn type_index(code: &str) -> Option<usize> {
-    static SORTED: std::sync::OnceLock<Vec<(&'static str, usize)>> = std::sync::OnceLock::new();
+    fn pack(code: &str) -> Option<u64> {
+        let bytes = code.as_bytes();
+        (bytes.len() <= 7).then(|| {
+            let packed = bytes.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b)) << (8 * (7 - bytes.len()));
+            packed << 8 | bytes.len() as u64
+        })
+    }
+    static SORTED: std::sync::OnceLock<Vec<(u64, usize)>> = std::sync::OnceLock::new();
     let sorted = SORTED.get_or_init(|| {
-        let mut sorted: Vec<_> = TYPES.iter().enumerate().map(|(i, t)| (t.code, i)).collect();
+        let mut sorted: Vec<_> = TYPES
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| pack(t.code).map(|key| (key, i)))
+            .collect();
         sorted.sort_unstable();
         sorted
     });
+    let key = pack(code)?;
     sorted
-        .binary_search_by(|(c, _)| (*c).cmp(code))
+        .binary_search_by_key(&key, |&(k, _)| k)
         .ok()
         .map(|at| sorted[at].1)
 }

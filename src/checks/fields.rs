@@ -7,16 +7,33 @@ use crate::catalog::{self, Repeat, TypeStatus, ValueFormat};
 use crate::syntax::{Parse, Record, Span, TagLine};
 
 pub(super) fn check(text: &str, parse: &Parse, rules: &Rules, out: &mut Vec<Diagnostic>) {
+    // Buffers reused from record to record: no allocation per record.
+    let mut scratch = Scratch::default();
     for record in &parse.records {
-        check_record(text, parse, record, rules, out);
+        check_record(text, parse, record, rules, &mut scratch, out);
     }
 }
 
-fn check_record(text: &str, parse: &Parse, record: &Record, rules: &Rules, out: &mut Vec<Diagnostic>) {
-    let tags: Vec<&TagLine> = parse.lines[record.line_range()]
-        .iter()
-        .filter_map(|l| l.tag())
-        .collect();
+/// Per-record working lists, kept across records to save allocations.
+#[derive(Default)]
+struct Scratch<'p> {
+    tags: Vec<&'p TagLine>,
+    seen: Vec<&'p TagLine>,
+}
+
+fn check_record<'p>(
+    text: &str,
+    parse: &'p Parse,
+    record: &Record,
+    rules: &Rules,
+    scratch: &mut Scratch<'p>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Scratch { tags, seen } = scratch;
+    tags.clear();
+    seen.clear();
+    tags.extend(parse.lines[record.line_range()].iter().filter_map(|l| l.tag()));
+    let tags = &*tags;
     let Some(first) = tags.first() else { return };
     if first.flattened {
         return; // One diagnostic for the whole line; its fields are checked once split.
@@ -31,13 +48,12 @@ fn check_record(text: &str, parse: &Parse, record: &Record, rules: &Rules, out: 
     }
     let ty = ty.unwrap_or("GEN");
 
-    let mut seen: Vec<&TagLine> = Vec::with_capacity(tags.len());
     // Which codes were seen, one bit each: most tags appear once, and then
     // the searches for an earlier copy below are skipped.
     let mut seen_codes = [0u64; 15];
     let (mut start_page, mut end_page) = (None, None);
     let mut has_doi = false;
-    for &tag in &tags {
+    for &tag in tags {
         let code = tag.code;
         if &code == b"TY" || &code == b"ER" {
             continue;

@@ -129,6 +129,9 @@ pub struct DoiOccurrence {
     pub key: String,
     /// The value span of the `DO` line.
     pub span: Span,
+    /// FNV hash of `key`, computed where the occurrence is found (in
+    /// parallel), so that grouping them is integer work.
+    pub hash: u64,
 }
 
 /// The edit that inserts a line holding `content` after line `index`, with
@@ -275,9 +278,17 @@ pub fn doi_occurrences(text: &str, parse: &Parse) -> Vec<DoiOccurrence> {
                 continue;
             }
             if let Some(bare) = values::bare_doi(tag.value.text(text)) {
+                let key = bare.to_ascii_lowercase();
+                let hash = {
+                    use std::hash::{BuildHasher, Hasher};
+                    let mut hasher = Fnv.build_hasher();
+                    hasher.write(key.as_bytes());
+                    hasher.finish()
+                };
                 found.push(DoiOccurrence {
-                    key: bare.to_ascii_lowercase(),
+                    key,
                     span: tag.value,
+                    hash,
                 });
             }
         }
@@ -288,12 +299,22 @@ pub fn doi_occurrences(text: &str, parse: &Parse) -> Vec<DoiOccurrence> {
 /// One warning on every copy of a DOI that occurs more than once, pointing at
 /// the other copies (on every copy, since some clients hide related places).
 pub fn duplicate_dois(occurrences: &[DoiOccurrence]) -> Vec<Diagnostic> {
-    let mut by_key: std::collections::HashMap<&str, Vec<Span>, Fnv> =
+    // Group by hash first (integers), then by key within the rare groups
+    // of more than one, which also separates hash collisions.
+    let mut by_hash: std::collections::HashMap<u64, Vec<usize>, Fnv> =
         std::collections::HashMap::with_capacity_and_hasher(occurrences.len(), Fnv);
-    for occurrence in occurrences {
-        by_key.entry(&occurrence.key).or_default().push(occurrence.span);
+    for (i, occurrence) in occurrences.iter().enumerate() {
+        by_hash.entry(occurrence.hash).or_default().push(i);
     }
-    duplicate_diagnostics(by_key.iter().map(|(key, spans)| (*key, spans.as_slice())))
+    let mut groups: Vec<(&str, Vec<Span>)> = Vec::new();
+    for indices in by_hash.values().filter(|indices| indices.len() > 1) {
+        let mut by_key: std::collections::BTreeMap<&str, Vec<Span>> = std::collections::BTreeMap::new();
+        for &i in indices {
+            by_key.entry(&occurrences[i].key).or_default().push(occurrences[i].span);
+        }
+        groups.extend(by_key);
+    }
+    duplicate_diagnostics(groups.iter().map(|(key, spans)| (*key, spans.as_slice())))
 }
 
 /// FNV-1a: a fast hash for short keys such as DOIs, where SipHash's
