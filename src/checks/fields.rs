@@ -44,7 +44,7 @@ fn check_record<'p>(
         None
     };
     if record.has_type {
-        required_tags(text, first, &tags, rules, out);
+        required_tags(text, first, tags, rules, out);
     }
     let ty = ty.unwrap_or("GEN");
 
@@ -151,7 +151,7 @@ fn check_record<'p>(
         );
     }
     if !has_doi {
-        doi_elsewhere(text, parse, &tags, out);
+        doi_elsewhere(text, parse, tags, out);
     }
 }
 
