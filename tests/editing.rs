@@ -104,10 +104,7 @@ fn each_quick_fix_gives_the_expected_text_and_clears_its_diagnostic() {
         let edits = action["edit"]["changes"][&uri].as_array().unwrap();
         let fixed = apply_text_edits(before, edits);
         assert_eq!(fixed, *after, "{code}");
-        client.notify(
-            "textDocument/didChange",
-            json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [{ "text": fixed }] }),
-        );
+        client.replace_all(&uri, 2, &fixed);
         let published = client.diagnostics(&uri, Some(2));
         assert!(
             diagnostics_with(&published, code).is_empty(),
@@ -148,10 +145,7 @@ fn fix_all_fixes_every_safe_problem_in_one_edit_and_is_idempotent() {
         fixed,
         "TY  - JOUR\nAU  - Smith, J\nDO  - 10.1/x\nTI  - T\nER  - \n\nTY  - BOOK\nTI  - Two\nER  - \n"
     );
-    client.notify(
-        "textDocument/didChange",
-        json!({ "textDocument": { "uri": URI, "version": 2 }, "contentChanges": [{ "text": fixed }] }),
-    );
+    client.replace_all(URI, 2, &fixed);
     assert_eq!(client.diagnostics(URI, Some(2))["diagnostics"], json!([]));
     assert_eq!(ask(&mut client), json!([]), "nothing left to fix");
     client.shutdown();

@@ -15,23 +15,14 @@ pub(super) fn check(text: &str, parse: &Parse, rules: &Rules, out: &mut Vec<Diag
         let written = tag.tag.text(text);
         match tag.form.case {
             TagCase::Invalid => {
-                let mut message = format!(
-                    "`{written}` is not a RIS tag: a tag is an uppercase letter followed by an uppercase letter or digit"
+                let diagnostic = Diagnostic::new(
+                    Code::MalformedTagLine,
+                    tag.tag,
+                    format!(
+                        "`{written}` is not a RIS tag: a tag is an uppercase letter followed by an uppercase letter or digit"
+                    ),
                 );
-                let mut diagnostic = Diagnostic::new(Code::MalformedTagLine, tag.tag, String::new());
-                if let Some(suggestion) = suggest_tag(tag.code) {
-                    message.push_str(&format!("; did you mean `{suggestion}`?"));
-                    diagnostic = diagnostic.with_fix(
-                        format!("Change to `{suggestion}`"),
-                        vec![Edit {
-                            span: tag.tag,
-                            text: suggestion.to_string(),
-                        }],
-                        false,
-                    );
-                }
-                diagnostic.message = message;
-                out.push(diagnostic);
+                out.push(with_suggestion(diagnostic, tag));
             }
             TagCase::Lower => {
                 let upper = tag.code_str();
@@ -54,20 +45,9 @@ pub(super) fn check(text: &str, parse: &Parse, rules: &Rules, out: &mut Vec<Diag
             TagCase::Upper => match catalog::lookup_tag_bytes(tag.code) {
                 None if rules.extra_tags.contains(&tag.code) => {}
                 None => {
-                    let mut diagnostic =
+                    let diagnostic =
                         Diagnostic::new(Code::UnknownTag, tag.tag, format!("`{written}` is not a RIS tag"));
-                    if let Some(suggestion) = suggest_tag(tag.code) {
-                        diagnostic.message.push_str(&format!("; did you mean `{suggestion}`?"));
-                        diagnostic = diagnostic.with_fix(
-                            format!("Change to `{suggestion}`"),
-                            vec![Edit {
-                                span: tag.tag,
-                                text: suggestion.to_string(),
-                            }],
-                            false,
-                        );
-                    }
-                    out.push(diagnostic);
+                    out.push(with_suggestion(diagnostic, tag));
                 }
                 Some(info) if info.status == TagStatus::Extension => out.push(Diagnostic::new(
                     Code::NonstandardTag,
@@ -84,6 +64,23 @@ pub(super) fn check(text: &str, parse: &Parse, rules: &Rules, out: &mut Vec<Diag
             out.push(diagnostic);
         }
     }
+}
+
+/// Adds "did you mean" and its (unsafe: a guess) fix when a known tag is
+/// one slip away from the one written.
+fn with_suggestion(mut diagnostic: Diagnostic, tag: &TagLine) -> Diagnostic {
+    let Some(suggestion) = suggest_tag(tag.code) else {
+        return diagnostic;
+    };
+    diagnostic.message.push_str(&format!("; did you mean `{suggestion}`?"));
+    diagnostic.with_fix(
+        format!("Change to `{suggestion}`"),
+        vec![Edit {
+            span: tag.tag,
+            text: suggestion.to_string(),
+        }],
+        false,
+    )
 }
 
 /// The spacing diagnostic for a line, with the edit to `XX  - value`.

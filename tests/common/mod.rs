@@ -196,6 +196,14 @@ impl Client {
         );
     }
 
+    /// Replaces a document's whole text (a full-content change).
+    pub fn replace_all(&mut self, uri: &str, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+    }
+
     /// Shuts down and exits; returns the exit status code.
     pub fn shutdown(mut self) -> Option<i32> {
         self.request("shutdown", Value::Null);
