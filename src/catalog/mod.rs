@@ -144,11 +144,6 @@ impl TagInfo {
         };
         defined.then(|| self.other_label.unwrap_or(self.name))
     }
-
-    /// Whether a record of type `ty` defines this tag (unknown types define all).
-    pub fn defined_for(&self, ty: &str) -> bool {
-        lookup_type(ty).is_none() || self.label_for(canonical_type(ty)).is_some()
-    }
 }
 
 /// Finds a tag by its exact (uppercase) code.

@@ -185,16 +185,6 @@ impl Document {
         self.rope.to_string()
     }
 
-    /// Length in bytes.
-    pub fn len(&self) -> usize {
-        self.rope.len_bytes()
-    }
-
-    /// True when the document is empty.
-    pub fn is_empty(&self) -> bool {
-        self.rope.len_bytes() == 0
-    }
-
     /// Applies changes in order and re-checks what they touched.
     pub fn apply(&mut self, changes: Vec<Change>, version: i32) {
         self.last_reparsed = 0;
