@@ -91,14 +91,7 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut would_fix = false;
     let mut configs = Configs::default();
-    // One file at a time: a folder of many files is never held in memory at once.
-    for input in &inputs {
-        let Some(bytes) = read(input, &mut problems) else {
-            continue;
-        };
-        let Some(decoded) = decode(input, &bytes, &mut problems) else {
-            continue;
-        };
+    let walked = each_input(&inputs, &mut problems, |input, decoded, problems| {
         let name = input.name();
         let mut text = decoded.text;
         if mode != FixMode::Report {
@@ -112,7 +105,7 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
                 };
                 if let Err(error) = result {
                     problems.push(format!("{name}: {error}"));
-                    continue;
+                    return Ok(());
                 }
                 let verb = if mode == FixMode::Diff { "Would fix" } else { "Fixed" };
                 eprintln!("{verb} {} problem(s) in {name}: {}", fixed.count(), summary.join(", "));
@@ -122,19 +115,24 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
                 }
             }
         }
-        let config = configs.for_input(input, &mut problems);
+        // Read even when not reporting, so that a bad file is still said.
+        let config = configs.for_input(input, problems);
+        // --diff shows only the diff; with stdin, --fix printed the fixed
+        // text: no report, so no check either.
+        if mode == FixMode::Diff || (mode == FixMode::Write && matches!(input, Input::Stdin)) {
+            return Ok(());
+        }
         let mut diagnostics = checks::check_with(&text, &config.rules());
         if let Some(note) = decoded.note {
             diagnostics.insert(0, note);
         }
         config.apply(&mut diagnostics);
-        // --diff shows only the diff; with stdin, --fix printed the fixed text.
-        if mode == FixMode::Diff || (mode == FixMode::Write && matches!(input, Input::Stdin)) {
-            continue;
-        }
-        if let Err(error) = report.file(&mut out, &name, &text, &diagnostics) {
-            return broken_pipe_or_fail(error);
-        }
+        report
+            .file(&mut out, &name, &text, &diagnostics)
+            .map_err(broken_pipe_or_fail)
+    });
+    if let Err(code) = walked {
+        return code;
     }
     let quiet = mode == FixMode::Diff || (mode == FixMode::Write && inputs.iter().all(|i| matches!(i, Input::Stdin)));
     let finish = if quiet {
@@ -156,23 +154,17 @@ pub fn fmt(paths: &[PathBuf], check_only: bool, diff: bool) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut unformatted = 0;
-    for input in &inputs {
-        let Some(bytes) = read(input, &mut problems) else {
-            continue;
-        };
-        let Some(decoded) = decode(input, &bytes, &mut problems) else {
-            continue;
-        };
+    let walked = each_input(&inputs, &mut problems, |input, decoded, problems| {
         let name = input.name();
         let formatted = format::format(&decoded.text);
         if matches!(input, Input::Stdin) && !check_only && !diff {
             if let Err(error) = out.write_all(formatted.as_bytes()) {
-                return broken_pipe_or_fail(error);
+                return Err(broken_pipe_or_fail(error));
             }
-            continue;
+            return Ok(());
         }
         if formatted == decoded.text {
-            continue;
+            return Ok(());
         }
         unformatted += 1;
         let result = if diff {
@@ -186,6 +178,10 @@ pub fn fmt(paths: &[PathBuf], check_only: bool, diff: bool) -> ExitCode {
         if let Err(error) = result {
             problems.push(format!("{name}: {error}"));
         }
+        Ok(())
+    });
+    if let Err(code) = walked {
+        return code;
     }
     let _ = out.flush();
     drop(out);
@@ -210,6 +206,24 @@ fn exit_code(problems: &[String], errors: bool) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Reads and decodes each input in turn, one at a time (a folder of many
+/// files is never held in memory at once), noting unreadable ones, and hands
+/// each decoded text to `each`; an `Err` from it stops the walk.
+fn each_input(
+    inputs: &[Input],
+    problems: &mut Vec<String>,
+    mut each: impl FnMut(&Input, decode::Decoded<'_>, &mut Vec<String>) -> Result<(), ExitCode>,
+) -> Result<(), ExitCode> {
+    for input in inputs {
+        let Some(bytes) = read(input, problems) else { continue };
+        let Some(decoded) = decode(input, &bytes, problems) else {
+            continue;
+        };
+        each(input, decoded, problems)?;
+    }
+    Ok(())
 }
 
 /// Reads one input; problems are noted, not fatal.

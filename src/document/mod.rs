@@ -96,10 +96,14 @@ fn places_of(text: &str, diagnostics: &[Diagnostic]) -> Vec<Places> {
 }
 
 /// A diagnostic with its range and its related ranges as client positions.
+/// It borrows the piece's diagnostic (publishing on every keystroke must not
+/// copy messages and fix edits); its spans are relative to `offset`.
 #[derive(Debug, Clone)]
-pub struct Located {
-    /// The diagnostic, absolute spans.
-    pub diagnostic: Diagnostic,
+pub struct Located<'d> {
+    /// The diagnostic; add `offset` to its spans to make them absolute.
+    pub diagnostic: std::borrow::Cow<'d, Diagnostic>,
+    /// Where the diagnostic's spans count from.
+    pub offset: usize,
     /// Start and end of its span.
     pub range: (Position, Position),
     /// Start and end of each related span, in order.
@@ -232,8 +236,8 @@ impl Document {
     /// Every diagnostic with its client positions, in document order. Piece
     /// findings take their positions from the piece's cache; only the file-wide
     /// duplicate-DOI findings are located through the rope.
-    pub fn located_diagnostics(&self, encoding: Encoding) -> Vec<Located> {
-        let mut out: Vec<Located> = Vec::new();
+    pub fn located_diagnostics(&self, encoding: Encoding) -> Vec<Located<'_>> {
+        let mut out: Vec<Located<'_>> = Vec::new();
         for id in &self.with_findings {
             let i = self.positions[id];
             let start = self.starts[i];
@@ -242,7 +246,8 @@ impl Document {
             let piece = &self.pieces[i];
             for (diagnostic, places) in piece.diagnostics.iter().zip(&piece.places) {
                 out.push(Located {
-                    diagnostic: diagnostic.clone().shifted(start),
+                    diagnostic: std::borrow::Cow::Borrowed(diagnostic),
+                    offset: start,
                     range: at(places.span),
                     related: places.related.iter().map(|&pair| at(pair)).collect(),
                 });
@@ -253,10 +258,17 @@ impl Document {
             out.push(Located {
                 range: at(diagnostic.span),
                 related: diagnostic.related.iter().map(|r| at(r.span)).collect(),
-                diagnostic,
+                diagnostic: std::borrow::Cow::Owned(diagnostic),
+                offset: 0,
             });
         }
-        out.sort_by_key(|l| (l.diagnostic.span.start, l.diagnostic.span.end, l.diagnostic.code));
+        out.sort_by_key(|l| {
+            (
+                l.offset + l.diagnostic.span.start,
+                l.offset + l.diagnostic.span.end,
+                l.diagnostic.code,
+            )
+        });
         out
     }
 

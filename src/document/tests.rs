@@ -140,7 +140,7 @@ proptest! {
             // Cached positions equal what the rope says.
             for encoding in [Encoding::Utf8, Encoding::Utf16] {
                 for located in document.located_diagnostics(encoding) {
-                    let d = &located.diagnostic;
+                    let d = located.diagnostic.clone().into_owned().shifted(located.offset);
                     prop_assert_eq!(located.range, (document.position(d.span.start, encoding), document.position(d.span.end, encoding)));
                     for (related, at) in d.related.iter().zip(&located.related) {
                         prop_assert_eq!(*at, (document.position(related.span.start, encoding), document.position(related.span.end, encoding)));

@@ -28,7 +28,7 @@ pub fn range(document: &Document, span: Span, encoding: Encoding) -> lsp::Range 
     )
 }
 
-fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
+fn lsp_severity(severity: Severity) -> lsp::DiagnosticSeverity {
     match severity {
         Severity::Error => lsp::DiagnosticSeverity::ERROR,
         Severity::Warning => lsp::DiagnosticSeverity::WARNING,
@@ -40,19 +40,12 @@ fn severity(severity: Severity) -> lsp::DiagnosticSeverity {
 /// Every diagnostic of a document, as LSP diagnostics.
 /// Every diagnostic of a document, with the configured severities, as LSP diagnostics.
 pub fn diagnostics(document: &Document, uri: &lsp::Url, encoding: Encoding, config: &Config) -> Vec<lsp::Diagnostic> {
-    let mut located = document.located_diagnostics(encoding);
-    if !config.severity.is_empty() {
-        located.retain_mut(|l| match config.severity(l.diagnostic.code) {
-            Some(severity) => {
-                l.diagnostic.severity = severity;
-                true
-            }
-            None => false,
-        });
-    }
-    located
+    document
+        .located_diagnostics(encoding)
         .into_iter()
-        .map(|l| {
+        // The configured severity, or none: the finding is off.
+        .filter_map(|l| config.severity(l.diagnostic.code).map(|severity| (l, severity)))
+        .map(|(l, severity)| {
             let lsp_range = |(a, b)| lsp::Range::new(position(a), position(b));
             let related = (!l.related.is_empty()).then(|| {
                 l.diagnostic
@@ -65,7 +58,7 @@ pub fn diagnostics(document: &Document, uri: &lsp::Url, encoding: Encoding, conf
                     })
                     .collect()
             });
-            to_lsp(&l.diagnostic, lsp_range(l.range), related)
+            to_lsp(&l.diagnostic, severity, lsp_range(l.range), related)
         })
         .collect()
 }
@@ -94,17 +87,18 @@ pub fn diagnostic(document: &Document, uri: &lsp::Url, encoding: Encoding, d: &c
             })
             .collect()
     });
-    to_lsp(d, range(document, d.span, encoding), related)
+    to_lsp(d, d.severity(), range(document, d.span, encoding), related)
 }
 
 fn to_lsp(
     d: &checks::Diagnostic,
+    severity: Severity,
     range: lsp::Range,
     related: Option<Vec<lsp::DiagnosticRelatedInformation>>,
 ) -> lsp::Diagnostic {
     lsp::Diagnostic {
         range,
-        severity: Some(severity(d.severity())),
+        severity: Some(lsp_severity(severity)),
         code: Some(lsp::NumberOrString::String(d.code.as_str().to_string())),
         code_description: None,
         source: Some("ris-lsp".to_string()),
