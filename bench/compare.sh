@@ -5,6 +5,7 @@
 #
 #   bash bench/compare.sh                      # 100,000 clean records, 3 runs each
 #   bash bench/compare.sh --records 10000 --defects 0.01 --runs 5
+#   bash bench/compare.sh --file big.ris       # an existing file instead
 #
 # Everything it installs goes to ${TMPDIR:-/tmp}/ris-lsp-compare (kept between
 # runs; delete it to start afresh). Needs cargo, python3 (with venv), node and
@@ -14,12 +15,14 @@ set -euo pipefail
 records=100000
 defects=0
 runs=3
+given=
 while [ $# -gt 0 ]; do
   case "$1" in
     --records) records=$2; shift 2 ;;
     --defects) defects=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --file) given=$2; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -50,9 +53,16 @@ target=$(cd "$repo" && cargo metadata --format-version 1 --no-deps \
 ris_lsp=$target/release/ris-lsp
 time_check=$target/release/examples/time_check
 
-file=$scratch/generated-$records-$defects.ris
-say "generating $records records (defects $defects) into $file"
-"$target/release/examples/gen_ris" "$records" --defects "$defects" >"$file"
+if [ -n "$given" ]; then
+  [ -f "$given" ] || die "no such file: $given"
+  file=$(realpath "$given")
+  records=$(grep -c '^TY  - ' "$file" || true)
+  defects="of $(basename "$file")"
+else
+  file=$scratch/generated-$records-$defects.ris
+  say "generating $records records (defects $defects) into $file"
+  "$target/release/examples/gen_ris" "$records" --defects "$defects" >"$file"
+fi
 bytes=$(wc -c <"$file")
 
 # --- peers -----------------------------------------------------------------------
