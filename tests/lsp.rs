@@ -87,6 +87,34 @@ fn publishes_diagnostics_on_open_and_clears_them_after_a_fix() {
     assert_eq!(client.shutdown(), Some(0));
 }
 
+/// Findings of records an edit did not touch move with their lines, and a
+/// document opened again after closing gets its own findings, not old ones.
+#[test]
+fn untouched_findings_follow_line_changes_and_reopening() {
+    let (mut client, _) = Client::initialized(false);
+    let text = "TY  - JOUR\nTI  - A\nER  - \n\nTY  - JOUR\nPY  - 21\nER  - \n";
+    client.open(URI, text, 1);
+    let line_of = |published: &Value| find(published, "RIS040")["range"]["start"]["line"].clone();
+    assert_eq!(line_of(&client.diagnostics(URI, Some(1))), 5);
+    // Two lines into the first record: the second record's finding moves down.
+    client.change(URI, 2, [1, 0, 1, 0], "AU  - Smith, J\nAU  - Jones, K\n");
+    assert_eq!(line_of(&client.diagnostics(URI, Some(2))), 7);
+    // Typing on a line does not move it.
+    client.change(URI, 3, [1, 14, 1, 14], "x");
+    assert_eq!(line_of(&client.diagnostics(URI, Some(3))), 7);
+    // And deleting them moves it back.
+    client.change(URI, 4, [1, 0, 3, 0], "");
+    assert_eq!(line_of(&client.diagnostics(URI, Some(4))), 5);
+
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": URI } }));
+    assert_eq!(client.diagnostics(URI, None)["diagnostics"], json!([]));
+    client.open(URI, "TY  - JOUR\nPY  - 2021\nDA  - 2021/02/30\nER  - \n", 5);
+    let published = client.diagnostics(URI, Some(5));
+    assert_eq!(codes(&published), ["RIS042"]);
+    assert_eq!(find(&published, "RIS042")["range"]["start"]["line"], 2);
+    assert_eq!(client.shutdown(), Some(0));
+}
+
 /// A DOI after `é中😀` (1, 1 and 2 UTF-16 units; 2, 3 and 4 bytes).
 #[test]
 fn positions_are_right_for_multibyte_text_in_both_encodings() {

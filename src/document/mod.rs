@@ -26,6 +26,8 @@ struct Piece {
     id: u64,
     /// Its length in bytes.
     len: usize,
+    /// How many line breaks it holds: the next piece starts that many lines on.
+    breaks: usize,
     /// Record-local diagnostics, spans relative to the piece's start.
     diagnostics: Vec<Diagnostic>,
     /// Its DOIs, spans relative to the piece's start.
@@ -110,6 +112,18 @@ pub struct Located<'d> {
     pub related: Vec<(Position, Position)>,
 }
 
+/// A piece of a document that has findings (see [`Document::finding_pieces`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FindingPiece {
+    /// Names the piece's findings while it is unchanged: an edit that
+    /// reparses the piece gives it a new id.
+    pub id: u64,
+    /// The line it starts on: its findings' positions move with it.
+    pub first_line: u32,
+    /// Its index among the pieces, for [`Document::locate_piece`].
+    index: usize,
+}
+
 /// One open document.
 #[derive(Debug)]
 pub struct Document {
@@ -120,6 +134,9 @@ pub struct Document {
     /// Where each piece starts, in bytes. Apart from the pieces so that an
     /// edit shifts one dense array (100,000 pieces: a few microseconds).
     starts: Vec<usize>,
+    /// The line each piece starts on, kept like `starts`, so that a publish
+    /// finds where its findings are without a rope lookup per piece.
+    first_lines: Vec<usize>,
     next_id: u64,
     /// DOI key → ids of the pieces holding it (once per occurrence).
     doi_index: HashMap<String, Vec<u64>, checks::Fnv>,
@@ -158,6 +175,7 @@ impl Document {
             rope: Rope::from_str(text),
             pieces: Vec::new(),
             starts: Vec::new(),
+            first_lines: Vec::new(),
             next_id: 0,
             doi_index: HashMap::default(),
             duplicated: BTreeSet::new(),
@@ -233,43 +251,74 @@ impl Document {
         out
     }
 
-    /// Every diagnostic with its client positions, in document order. Piece
-    /// findings take their positions from the piece's cache; only the file-wide
-    /// duplicate-DOI findings are located through the rope.
+    /// Every diagnostic with its client positions: the pieces' findings in
+    /// document order, then the file-wide duplicate-DOI findings.
     pub fn located_diagnostics(&self, encoding: Encoding) -> Vec<Located<'_>> {
-        let mut out: Vec<Located<'_>> = Vec::new();
-        for id in &self.with_findings {
-            let i = self.positions[id];
-            let start = self.starts[i];
-            let first_line = u32::try_from(self.rope.byte_to_line(start)).unwrap_or(u32::MAX);
-            let at = |(a, b): (Place, Place)| (a.position(first_line, encoding), b.position(first_line, encoding));
-            let piece = &self.pieces[i];
-            for (diagnostic, places) in piece.diagnostics.iter().zip(&piece.places) {
-                out.push(Located {
-                    diagnostic: std::borrow::Cow::Borrowed(diagnostic),
-                    offset: start,
-                    range: at(places.span),
-                    related: places.related.iter().map(|&pair| at(pair)).collect(),
-                });
-            }
-        }
-        for diagnostic in self.duplicate_dois() {
-            let at = |span: Span| (self.position(span.start, encoding), self.position(span.end, encoding));
-            out.push(Located {
-                range: at(diagnostic.span),
-                related: diagnostic.related.iter().map(|r| at(r.span)).collect(),
-                diagnostic: std::borrow::Cow::Owned(diagnostic),
-                offset: 0,
-            });
-        }
-        out.sort_by_key(|l| {
-            (
-                l.offset + l.diagnostic.span.start,
-                l.offset + l.diagnostic.span.end,
-                l.diagnostic.code,
-            )
-        });
+        let mut out: Vec<Located<'_>> = self
+            .finding_pieces()
+            .iter()
+            .flat_map(|piece| self.locate_piece(piece, encoding))
+            .collect();
+        out.extend(self.located_duplicates(encoding));
         out
+    }
+
+    /// The pieces that have findings, in document order. A publish walks
+    /// these, not every piece; the server may keep what it made of a piece
+    /// while its `id` and `first_line` stay the same.
+    pub fn finding_pieces(&self) -> Vec<FindingPiece> {
+        let mut found: Vec<FindingPiece> = self
+            .with_findings
+            .iter()
+            .map(|&id| {
+                let index = self.positions[&id];
+                FindingPiece {
+                    id,
+                    first_line: u32::try_from(self.first_lines[index]).unwrap_or(u32::MAX),
+                    index,
+                }
+            })
+            .collect();
+        found.sort_unstable_by_key(|piece| piece.index);
+        found
+    }
+
+    /// A piece's findings with their client positions, taken from the
+    /// positions cached when the piece was checked.
+    pub fn locate_piece(&self, piece: &FindingPiece, encoding: Encoding) -> impl Iterator<Item = Located<'_>> {
+        let offset = self.starts[piece.index];
+        let first_line = piece.first_line;
+        let at = move |(a, b): (Place, Place)| (a.position(first_line, encoding), b.position(first_line, encoding));
+        let checked = &self.pieces[piece.index];
+        checked
+            .diagnostics
+            .iter()
+            .zip(&checked.places)
+            .map(move |(diagnostic, places)| Located {
+                diagnostic: std::borrow::Cow::Borrowed(diagnostic),
+                offset,
+                range: at(places.span),
+                related: places.related.iter().map(|&pair| at(pair)).collect(),
+            })
+    }
+
+    /// The file-wide duplicate-DOI findings with their client positions, in
+    /// document order, located through the rope (they are few).
+    pub fn located_duplicates(&self, encoding: Encoding) -> Vec<Located<'static>> {
+        let mut found = self.duplicate_dois();
+        found.sort_by_key(|d| d.span);
+        found
+            .into_iter()
+            .map(|diagnostic| {
+                let at = |span: Span| (self.position(span.start, encoding), self.position(span.end, encoding));
+                Located {
+                    range: at(diagnostic.span),
+                    related: diagnostic.related.iter().map(|r| at(r.span)).collect(),
+                    diagnostic: std::borrow::Cow::Owned(diagnostic),
+                    offset: 0,
+                }
+            })
+            .collect()
     }
 
     /// The diagnostics whose span holds byte `offset` (for hover).
@@ -307,13 +356,14 @@ impl Document {
     fn replace_all(&mut self, text: &str) {
         self.pieces.clear();
         self.starts.clear();
+        self.first_lines.clear();
         self.doi_index.clear();
         self.duplicated.clear();
         self.positions.clear();
         self.with_findings.clear();
         let (starts, pieces) = self.check_pieces(text, 0, text.len() == self.rope.len_bytes());
         self.last_reparsed += pieces.len();
-        self.replace_pieces(0..0, starts, pieces);
+        let _ = self.replace_pieces(0..0, starts, pieces);
     }
 
     /// Checks `text`, which starts at byte `start` of the document, cut into
@@ -349,13 +399,18 @@ impl Document {
             })
         };
         let mut pieces = Vec::with_capacity(starts.len());
-        for (i, result) in results.into_iter().enumerate() {
+        for (i, mut result) in results.into_iter().enumerate() {
             let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            result.diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
             self.next_id += 1;
+            let piece_text = &text[starts[i]..end];
             pieces.push(Piece {
                 id: self.next_id,
                 len: end - starts[i],
-                places: places_of(&text[starts[i]..end], &result.diagnostics),
+                breaks: syntax::split_lines(piece_text)
+                    .filter(|(span, content)| span.end > content.end)
+                    .count(),
+                places: places_of(piece_text, &result.diagnostics),
                 diagnostics: result.diagnostics,
                 dois: result.dois,
             });
@@ -364,7 +419,22 @@ impl Document {
     }
 
     /// Replaces the pieces at `range` with new ones, keeping the indexes.
-    fn replace_pieces(&mut self, range: std::ops::Range<usize>, starts: Vec<usize>, pieces: Vec<Piece>) {
+    /// Returns how many more line breaks the new pieces hold than the old.
+    fn replace_pieces(&mut self, range: std::ops::Range<usize>, starts: Vec<usize>, pieces: Vec<Piece>) -> isize {
+        let old_breaks: usize = self.pieces[range.clone()].iter().map(|p| p.breaks).sum();
+        let new_breaks: usize = pieces.iter().map(|p| p.breaks).sum();
+        let mut line = match range.start {
+            0 => 0,
+            i => self.first_lines[i - 1] + self.pieces[i - 1].breaks,
+        };
+        let first_lines: Vec<usize> = pieces
+            .iter()
+            .map(|p| {
+                line += p.breaks;
+                line - p.breaks
+            })
+            .collect();
+        self.first_lines.splice(range.clone(), first_lines);
         for piece in &self.pieces[range.clone()] {
             self.positions.remove(&piece.id);
             self.with_findings.remove(&piece.id);
@@ -407,6 +477,7 @@ impl Document {
         for (i, piece) in self.pieces.iter().enumerate().take(end).skip(from) {
             self.positions.insert(piece.id, i);
         }
+        new_breaks as isize - old_breaks as isize
     }
 
     /// Replaces bytes `range` with `text` and re-checks the touched pieces.
@@ -443,9 +514,14 @@ impl Document {
         let (starts, pieces) = self.check_pieces(&region, start, reaches_end);
         self.last_reparsed += pieces.len();
         let inserted = pieces.len();
-        self.replace_pieces(first..last + 1, starts, pieces);
+        let line_delta = self.replace_pieces(first..last + 1, starts, pieces);
         for start in &mut self.starts[first + inserted..] {
             *start = (*start as isize + delta) as usize;
+        }
+        if line_delta != 0 {
+            for line in &mut self.first_lines[first + inserted..] {
+                *line = (*line as isize + line_delta) as usize;
+            }
         }
     }
 

@@ -4,7 +4,7 @@ use tower_lsp::lsp_types as lsp;
 
 use crate::checks::{self, Severity};
 use crate::config::{Config, ConfigError};
-use crate::document::{Document, Encoding, Position};
+use crate::document::{Document, Encoding, Located, Position};
 use crate::syntax::Span;
 
 /// An LSP position from ours.
@@ -37,30 +37,23 @@ fn lsp_severity(severity: Severity) -> lsp::DiagnosticSeverity {
     }
 }
 
-/// Every diagnostic of a document, as LSP diagnostics.
-/// Every diagnostic of a document, with the configured severities, as LSP diagnostics.
-pub fn diagnostics(document: &Document, uri: &lsp::Url, encoding: Encoding, config: &Config) -> Vec<lsp::Diagnostic> {
-    document
-        .located_diagnostics(encoding)
-        .into_iter()
-        // The configured severity, or none: the finding is off.
-        .filter_map(|l| config.severity(l.diagnostic.code).map(|severity| (l, severity)))
-        .map(|(l, severity)| {
-            let lsp_range = |(a, b)| lsp::Range::new(position(a), position(b));
-            let related = (!l.related.is_empty()).then(|| {
-                l.diagnostic
-                    .related
-                    .iter()
-                    .zip(&l.related)
-                    .map(|(r, &at)| lsp::DiagnosticRelatedInformation {
-                        location: lsp::Location::new(uri.clone(), lsp_range(at)),
-                        message: r.message.clone(),
-                    })
-                    .collect()
-            });
-            to_lsp(&l.diagnostic, severity, lsp_range(l.range), related)
-        })
-        .collect()
+/// A located diagnostic with the configured severity as an LSP diagnostic,
+/// or `None` when the configuration turns its code off.
+pub fn located(l: &Located<'_>, uri: &lsp::Url, config: &Config) -> Option<lsp::Diagnostic> {
+    let severity = config.severity(l.diagnostic.code)?;
+    let lsp_range = |(a, b)| lsp::Range::new(position(a), position(b));
+    let related = (!l.related.is_empty()).then(|| {
+        l.diagnostic
+            .related
+            .iter()
+            .zip(&l.related)
+            .map(|(r, &at)| lsp::DiagnosticRelatedInformation {
+                location: lsp::Location::new(uri.clone(), lsp_range(at)),
+                message: r.message.clone(),
+            })
+            .collect()
+    });
+    Some(to_lsp(&l.diagnostic, severity, lsp_range(l.range), related))
 }
 
 /// A configuration error as a diagnostic on the configuration file itself.

@@ -10,6 +10,7 @@ mod convert;
 mod editing;
 mod exit;
 mod navigation;
+mod publish;
 mod transport;
 
 use std::collections::HashMap;
@@ -41,6 +42,8 @@ struct State {
     configs: HashMap<Url, Config>,
     /// Diagnostics for `ris-lsp.toml` files that could not be read.
     config_errors: HashMap<Url, Vec<lsp::Diagnostic>>,
+    /// What was last published for each open document, to reuse.
+    published: HashMap<Url, publish::Cache>,
     /// Whether `initialize` was answered.
     initialized: bool,
 }
@@ -157,6 +160,7 @@ impl TextSync {
             let opened = Document::with_rules(&document.text, document.version, config.rules());
             state.documents.insert(document.uri.clone(), opened);
             state.configs.insert(document.uri.clone(), config);
+            state.published.remove(&document.uri);
             toml_uri
         };
         let _ = self.publish.send(document.uri);
@@ -203,6 +207,7 @@ impl TextSync {
             let mut state = self.state();
             state.documents.remove(&uri);
             state.configs.remove(&uri);
+            state.published.remove(&uri);
         }
         release_free_memory();
         let _ = self.publish.send(uri);
@@ -304,6 +309,8 @@ impl LanguageServer for Backend {
                     return;
                 }
             }
+            // Severities may have changed: serialize everything afresh.
+            state.published.clear();
             let uris: Vec<Url> = state.documents.keys().cloned().collect();
             for uri in &uris {
                 let (config, _) = state.config_for(uri);
@@ -489,45 +496,6 @@ impl LanguageServer for Backend {
     }
 }
 
-/// Publishes diagnostics in order, for the documents named on `queue`. When
-/// several changes queue up, it publishes once, for the newest text.
-async fn publisher(out: transport::Outgoing, state: Arc<Mutex<State>>, mut queue: mpsc::UnboundedReceiver<Url>) {
-    while let Some(first) = queue.recv().await {
-        let mut pending = vec![first];
-        while let Ok(uri) = queue.try_recv() {
-            if !pending.contains(&uri) {
-                pending.push(uri);
-            }
-        }
-        for uri in pending {
-            let body = {
-                let state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                let (diagnostics, version) = match state.documents.get(&uri) {
-                    Some(document) => {
-                        let default = Config::default();
-                        let config = state.configs.get(&uri).unwrap_or(&default);
-                        (
-                            convert::diagnostics(document, &uri, state.encoding, config),
-                            Some(document.version),
-                        )
-                    }
-                    // A configuration file, or a closed document (cleared).
-                    None => (state.config_errors.get(&uri).cloned().unwrap_or_default(), None),
-                };
-                let params = lsp::PublishDiagnosticsParams {
-                    uri,
-                    diagnostics,
-                    version,
-                };
-                transport::notification::<lsp::notification::PublishDiagnostics>(&params)
-            };
-            if out.send(body).is_err() {
-                return;
-            }
-        }
-    }
-}
-
 /// Text for the client, Markdown or plain.
 fn markup(value: String, style: Style) -> lsp::Documentation {
     lsp::Documentation::MarkupContent(lsp::MarkupContent {
@@ -612,7 +580,6 @@ pub fn run(log_file: Option<&Path>) -> ExitCode {
     runtime.block_on(async {
         // A large buffer: opening a 100 MB file arrives as one message.
         let stdin = tokio::io::BufReader::with_capacity(1 << 20, tokio::io::stdin());
-        let stdout = tokio::io::stdout();
         let state = Arc::new(Mutex::new(State {
             documents: HashMap::new(),
             encoding: Encoding::Utf16,
@@ -621,15 +588,20 @@ pub fn run(log_file: Option<&Path>) -> ExitCode {
             editor_config: Config::default(),
             configs: HashMap::new(),
             config_errors: HashMap::new(),
+            published: HashMap::new(),
             initialized: false,
         }));
         let (publish_tx, publish_rx) = mpsc::unbounded_channel();
         let (out_tx, out_rx) = mpsc::unbounded_channel();
-        tokio::spawn(transport::write_all(
-            tokio::io::BufWriter::with_capacity(1 << 16, stdout),
-            out_rx,
-        ));
-        tokio::spawn(publisher(out_tx.clone(), state.clone(), publish_rx));
+        transport::widen_pipes();
+        let writer = std::thread::Builder::new()
+            .name("stdout".into())
+            .spawn(move || transport::write_all(std::io::stdout().lock(), out_rx));
+        if let Err(error) = writer {
+            tracing::error!(%error, "cannot start the writer thread");
+            return;
+        }
+        tokio::spawn(publish::publisher(out_tx.clone(), state.clone(), publish_rx));
         let text = TextSync {
             state: state.clone(),
             publish: publish_tx.clone(),

@@ -1,0 +1,153 @@
+//! Publishing diagnostics: one task, in order, always for the newest text.
+//!
+//! LSP sends a document's whole list of findings on every change. On a big
+//! file with a thousand findings that is a quarter of a megabyte per
+//! keystroke, so each piece's findings are serialized once and the bytes
+//! reused while the piece is unchanged and starts on the same line: a
+//! keystroke serializes the findings of the record it touched, and copies
+//! the rest.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::mpsc;
+use tower_lsp::lsp_types::{self as lsp, Url};
+
+use super::{State, convert, transport};
+use crate::checks::Fnv;
+use crate::config::Config;
+use crate::document::{Document, Encoding};
+
+/// The serialized findings of a document's pieces, by piece id. Valid for
+/// one document, encoding and configuration: drop it when any changes.
+#[derive(Debug, Default)]
+pub(crate) struct Cache {
+    pieces: HashMap<u64, Serialized, Fnv>,
+    /// Counts publishes; pieces not stamped by the last one are gone.
+    stamp: u64,
+}
+
+/// A piece's findings as JSON objects joined by commas, and the line the
+/// piece started on when they were serialized.
+#[derive(Debug)]
+struct Serialized {
+    first_line: u32,
+    json: Vec<u8>,
+    /// The last publish that used it.
+    stamp: u64,
+}
+
+/// Publishes diagnostics in order, for the documents named on `queue`. When
+/// several changes queue up, it publishes once, for the newest text.
+pub(crate) async fn publisher(
+    out: transport::Outgoing,
+    state: Arc<Mutex<State>>,
+    mut queue: mpsc::UnboundedReceiver<Url>,
+) {
+    while let Some(first) = queue.recv().await {
+        let mut pending = vec![first];
+        while let Ok(uri) = queue.try_recv() {
+            if !pending.contains(&uri) {
+                pending.push(uri);
+            }
+        }
+        for uri in pending {
+            let body = {
+                let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let state = &mut *state;
+                match state.documents.get(&uri) {
+                    Some(document) => {
+                        let default = Config::default();
+                        let config = state.configs.get(&uri).unwrap_or(&default);
+                        let cache = state.published.entry(uri.clone()).or_default();
+                        notification(document, &uri, state.encoding, config, cache)
+                    }
+                    // A configuration file, or a closed document (cleared).
+                    None => transport::notification::<lsp::notification::PublishDiagnostics>(
+                        &lsp::PublishDiagnosticsParams {
+                            diagnostics: state.config_errors.get(&uri).cloned().unwrap_or_default(),
+                            uri,
+                            version: None,
+                        },
+                    ),
+                }
+            };
+            if out.send(body).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// The `publishDiagnostics` notification for an open document, with its
+/// version, built from the cached pieces and the few findings that are not
+/// cached (duplicate DOIs, which depend on the whole file).
+fn notification(document: &Document, uri: &Url, encoding: Encoding, config: &Config, cache: &mut Cache) -> Vec<u8> {
+    let pieces = document.finding_pieces();
+    cache.stamp += 1;
+    for piece in &pieces {
+        let fresh = cache
+            .pieces
+            .get(&piece.id)
+            .is_some_and(|cached| cached.first_line == piece.first_line);
+        if !fresh {
+            let json = join(
+                document
+                    .locate_piece(piece, encoding)
+                    .filter_map(|l| convert::located(&l, uri, config)),
+            );
+            cache.pieces.insert(
+                piece.id,
+                Serialized {
+                    first_line: piece.first_line,
+                    json,
+                    stamp: 0,
+                },
+            );
+        }
+        cache.pieces.get_mut(&piece.id).expect("present").stamp = cache.stamp;
+    }
+    // Forget pieces an edit replaced.
+    if cache.pieces.len() > pieces.len() {
+        let stamp = cache.stamp;
+        cache.pieces.retain(|_, cached| cached.stamp == stamp);
+    }
+    let duplicates = join(
+        document
+            .located_duplicates(encoding)
+            .iter()
+            .filter_map(|l| convert::located(l, uri, config)),
+    );
+    let mut body =
+        Vec::with_capacity(128 + duplicates.len() + cache.pieces.values().map(|s| s.json.len() + 1).sum::<usize>());
+    body.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
+    serde_json::to_writer(&mut body, uri).expect("a URL serializes");
+    write!(body, r#","version":{},"diagnostics":["#, document.version).expect("writing to a Vec");
+    let mut first = true;
+    let parts = pieces
+        .iter()
+        .map(|piece| cache.pieces[&piece.id].json.as_slice())
+        .chain([duplicates.as_slice()]);
+    for json in parts.filter(|json| !json.is_empty()) {
+        if !first {
+            body.push(b',');
+        }
+        body.extend_from_slice(json);
+        first = false;
+    }
+    body.extend_from_slice(b"]}}");
+    body
+}
+
+/// LSP diagnostics as JSON objects joined by commas (no brackets).
+fn join(diagnostics: impl Iterator<Item = lsp::Diagnostic>) -> Vec<u8> {
+    let mut json = Vec::new();
+    for (i, diagnostic) in diagnostics.enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        serde_json::to_writer(&mut json, &diagnostic).expect("LSP types serialize");
+    }
+    json
+}
