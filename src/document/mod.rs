@@ -162,6 +162,52 @@ pub struct Change {
     pub text: String,
 }
 
+/// Bytes of text checked at a time when a big span is checked: big enough
+/// that per-window costs vanish, small enough to stay in cache.
+const WINDOW: usize = 1 << 18;
+
+/// Checks one window of the text, which starts at byte `start` of the
+/// document, and appends its pieces (ids unset) and their starts to `out`.
+fn check_window(text: &str, start: usize, reaches_end: bool, rules: &Rules, out: &mut (Vec<usize>, Vec<Piece>)) {
+    let starts: Vec<usize> = syntax::piece_starts(text).collect();
+    for (i, &from) in starts.iter().enumerate() {
+        let to = starts.get(i + 1).copied().unwrap_or(text.len());
+        let piece_text = &text[from..to];
+        let followed = to < text.len() || !reaches_end;
+        let mut result = checks::check_piece(piece_text, followed, rules);
+        result.diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+        out.0.push(start + from);
+        out.1.push(Piece {
+            id: 0,
+            len: to - from,
+            breaks: line_breaks(piece_text),
+            places: places_of(piece_text, &result.diagnostics),
+            diagnostics: result.diagnostics,
+            dois: result.dois,
+        });
+    }
+}
+
+/// Whether a line of the rope is a `TY` line, i.e. starts a piece.
+fn is_type_line(line: ropey::RopeSlice<'_>) -> bool {
+    // Cheap test first, without a copy: most lines are not TY lines.
+    let mut head = line.bytes().skip_while(|&b| b == b' ' || b == b'\t');
+    if !matches!((head.next(), head.next()), (Some(b'T' | b't'), Some(b'Y' | b'y'))) {
+        return false;
+    }
+    let text = line.to_string();
+    let content = text.trim_end_matches(['\n', '\r']).len();
+    syntax::is_type_line(&text, Span::new(0, content))
+}
+
+/// How many line breaks `text` holds (LF, CRLF and lone CR).
+fn line_breaks(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&at| bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n'))
+        .count()
+}
+
 impl Document {
     /// Opens a document and checks it fully.
     pub fn new(text: &str, version: i32) -> Self {
@@ -170,9 +216,16 @@ impl Document {
 
     /// Opens a document and checks it fully with the configuration's rules.
     pub fn with_rules(text: &str, version: i32, rules: Rules) -> Self {
+        Self::from_rope(Rope::from_str(text), version, rules)
+    }
+
+    /// Opens a document from its rope and checks it fully. The text is read
+    /// back from the rope, a window at a time, so that the caller can free
+    /// its copy of a big text before the checks run (peak memory).
+    pub fn from_rope(rope: Rope, version: i32, rules: Rules) -> Self {
         let mut document = Self {
             version,
-            rope: Rope::from_str(text),
+            rope,
             pieces: Vec::new(),
             starts: Vec::new(),
             first_lines: Vec::new(),
@@ -184,7 +237,7 @@ impl Document {
             last_reparsed: 0,
             rules,
         };
-        document.replace_all(text);
+        document.check_all();
         document
     }
 
@@ -192,8 +245,7 @@ impl Document {
     pub fn set_rules(&mut self, rules: Rules) {
         if rules != self.rules {
             self.rules = rules;
-            let text = self.text();
-            self.replace_all(&text);
+            self.check_all();
         }
     }
 
@@ -214,7 +266,7 @@ impl Document {
             match change.range {
                 None => {
                     self.rope = Rope::from_str(&change.text);
-                    self.replace_all(&change.text);
+                    self.check_all();
                 }
                 Some(range) => self.edit(range, &change.text),
             }
@@ -353,7 +405,8 @@ impl Document {
         self.starts.partition_point(|&start| start <= offset).saturating_sub(1)
     }
 
-    fn replace_all(&mut self, text: &str) {
+    /// Checks the whole text afresh.
+    fn check_all(&mut self) {
         self.pieces.clear();
         self.starts.clear();
         self.first_lines.clear();
@@ -361,61 +414,85 @@ impl Document {
         self.duplicated.clear();
         self.positions.clear();
         self.with_findings.clear();
-        let (starts, pieces) = self.check_pieces(text, 0, text.len() == self.rope.len_bytes());
+        let (starts, pieces) = self.check_span(0, self.rope.len_bytes());
         self.last_reparsed += pieces.len();
         let _ = self.replace_pieces(0..0, starts, pieces);
     }
 
-    /// Checks `text`, which starts at byte `start` of the document, cut into
-    /// pieces. Many pieces (opening a big file) are checked on every core.
-    fn check_pieces(&mut self, text: &str, start: usize, reaches_end: bool) -> (Vec<usize>, Vec<Piece>) {
-        let starts: Vec<usize> = syntax::piece_starts(text).collect();
-        let rules = &self.rules;
-        let check_range = |range: std::ops::Range<usize>| -> Vec<checks::PieceResult> {
-            range
-                .map(|i| {
-                    let end = starts.get(i + 1).copied().unwrap_or(text.len());
-                    let followed = end < text.len() || !reaches_end;
-                    checks::check_piece(&text[starts[i]..end], followed, rules)
-                })
-                .collect()
+    /// Checks bytes `start..end` of the text, where `start` is the start of a
+    /// piece and `end` the start of a piece or the end of the text, cut into
+    /// pieces: their starts, and the pieces with fresh ids. The span is read
+    /// from the rope in windows of about [`WINDOW`] bytes cut at `TY` lines;
+    /// several windows (opening or pasting a big text) are checked on every
+    /// core.
+    fn check_span(&mut self, start: usize, end: usize) -> (Vec<usize>, Vec<Piece>) {
+        // At least one window: an empty span is one empty piece.
+        let mut bounds = vec![start, self.window_end(start + WINDOW, end)];
+        while let Some(&last) = bounds.last().filter(|&&last| last < end) {
+            bounds.push(self.window_end(last + WINDOW, end));
+        }
+        let windows: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+        let (rope, rules, text_end) = (&self.rope, &self.rules, self.rope.len_bytes());
+        let check_windows = |windows: &[(usize, usize)]| {
+            let mut buffer = String::new();
+            let mut out = (Vec::new(), Vec::new());
+            for &(from, to) in windows {
+                buffer.clear();
+                buffer.extend(rope.byte_slice(from..to).chunks());
+                check_window(&buffer, from, to == text_end, rules, &mut out);
+            }
+            out
         };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let results: Vec<checks::PieceResult> = if threads < 2 || starts.len() < 2048 {
-            check_range(0..starts.len())
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(windows.len());
+        let (starts, mut pieces) = if threads < 2 {
+            check_windows(&windows)
         } else {
-            let per_thread = starts.len().div_ceil(threads);
+            let per_thread = windows.len().div_ceil(threads);
             std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..threads)
-                    .map(|t| {
-                        let range = t * per_thread..((t + 1) * per_thread).min(starts.len());
-                        scope.spawn(move || check_range(range))
-                    })
+                let handles: Vec<_> = windows
+                    .chunks(per_thread)
+                    .map(|part| scope.spawn(move || check_windows(part)))
                     .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().expect("checks do not panic"))
-                    .collect()
+                let mut all = (Vec::new(), Vec::new());
+                for handle in handles {
+                    let (starts, pieces) = handle.join().expect("checks do not panic");
+                    all.0.extend(starts);
+                    all.1.extend(pieces);
+                }
+                all
             })
         };
-        let mut pieces = Vec::with_capacity(starts.len());
-        for (i, mut result) in results.into_iter().enumerate() {
-            let end = starts.get(i + 1).copied().unwrap_or(text.len());
-            result.diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+        for piece in &mut pieces {
             self.next_id += 1;
-            let piece_text = &text[starts[i]..end];
-            pieces.push(Piece {
-                id: self.next_id,
-                len: end - starts[i],
-                breaks: syntax::split_lines(piece_text)
-                    .filter(|(span, content)| span.end > content.end)
-                    .count(),
-                places: places_of(piece_text, &result.diagnostics),
-                diagnostics: result.diagnostics,
-                dois: result.dois,
-            });
+            piece.id = self.next_id;
         }
-        (starts.into_iter().map(|s| start + s).collect(), pieces)
+        (starts, pieces)
+    }
+
+    /// The start of the first `TY` line after the line holding byte
+    /// `target`, or `end` if there is none before it: where a window of the
+    /// text may end so that it parses as it does in the whole.
+    fn window_end(&self, target: usize, end: usize) -> usize {
+        if target >= end {
+            return end;
+        }
+        let line = self.rope.byte_to_line(target) + 1;
+        if line >= self.rope.len_lines() {
+            return end;
+        }
+        let mut at = self.rope.line_to_byte(line);
+        for slice in self.rope.lines_at(line) {
+            if at >= end {
+                break;
+            }
+            if is_type_line(slice) {
+                return at;
+            }
+            at += slice.len_bytes();
+        }
+        end
     }
 
     /// Replaces the pieces at `range` with new ones, keeping the indexes.
@@ -509,9 +586,7 @@ impl Document {
             first -= 1;
         }
         let start = self.starts[first];
-        let region = self.slice(start, new_end);
-        let reaches_end = new_end == self.rope.len_bytes();
-        let (starts, pieces) = self.check_pieces(&region, start, reaches_end);
+        let (starts, pieces) = self.check_span(start, new_end);
         self.last_reparsed += pieces.len();
         let inserted = pieces.len();
         let line_delta = self.replace_pieces(first..last + 1, starts, pieces);
@@ -534,9 +609,7 @@ impl Document {
         if self.rope.line_to_byte(line) != offset {
             return false;
         }
-        let text = self.rope.line(line).to_string();
-        let content = text.trim_end_matches(['\n', '\r']).len();
-        syntax::is_type_line(&text, Span::new(0, content))
+        is_type_line(self.rope.line(line))
     }
 
     fn duplicate_dois(&self) -> Vec<Diagnostic> {

@@ -36,6 +36,52 @@ fn an_edit_inside_one_record_reparses_only_that_record() {
     assert_eq!(document.diagnostics(), checks::check(&document.text()));
 }
 
+/// A text of many windows: opening it, pasting over most of it and typing
+/// across a window's edge all give what a full check gives.
+#[test]
+fn big_texts_are_checked_in_windows_like_the_whole() {
+    let record = |i: usize| {
+        let defect = match i % 97 {
+            0 => "PY  - 21\n",
+            1 => "DA  - 2021/02/30\n",
+            2 => "DO  - 10.1000/dup\n",
+            _ => "",
+        };
+        format!("TY  - JOUR\nAU  - Author {i}, A\nTI  - Title {i}\n{defect}DO  - 10.1000/{i}\nER  - \n\n")
+    };
+    let mut text: String = (0..12_000).map(record).collect();
+    // A long stretch without records: a window cannot end inside it.
+    text.insert_str(text.len() / 3, &"stray text outside any record\n".repeat(20_000));
+    assert!(text.len() > 4 * WINDOW, "{}", text.len());
+    let mut document = Document::new(&text, 1);
+    assert_eq!(document.diagnostics(), checks::check(&text));
+
+    let edit = |document: &mut Document, text: &mut String, range: std::ops::Range<usize>, insert: &str, version| {
+        text.replace_range(range.clone(), insert);
+        document.apply(
+            vec![Change {
+                range: Some(Span::new(range.start, range.end)),
+                text: insert.to_string(),
+            }],
+            version,
+        );
+        assert_eq!(document.text(), *text);
+        assert_eq!(document.diagnostics(), checks::check(text));
+    };
+    // Paste a big block over most of the text.
+    let block: String = (50_000..56_000).map(record).collect();
+    let end = text.len() - 1000;
+    edit(&mut document, &mut text, 100..end, &block, 2);
+    // Break the TY line nearest a window's edge, then mend it.
+    let ty = WINDOW + text[WINDOW..].find("TY  - ").unwrap();
+    edit(&mut document, &mut text, ty..ty + 1, "X", 3);
+    edit(&mut document, &mut text, ty..ty + 1, "T", 4);
+    // Delete everything.
+    let len = text.len();
+    edit(&mut document, &mut text, 0..len, "", 5);
+    assert!(document.diagnostics().is_empty());
+}
+
 #[test]
 fn duplicate_dois_follow_edits() {
     let mut document = Document::new(

@@ -152,18 +152,18 @@ impl TextSync {
         ready
     }
 
-    fn open(&self, params: lsp::DidOpenTextDocumentParams) {
-        let document = params.text_document;
+    fn open(&self, opened: transport::Opened) {
+        let transport::Opened { uri, version, rope } = opened;
         let toml_uri = {
             let mut state = self.state();
-            let (config, toml_uri) = state.config_for(&document.uri);
-            let opened = Document::with_rules(&document.text, document.version, config.rules());
-            state.documents.insert(document.uri.clone(), opened);
-            state.configs.insert(document.uri.clone(), config);
-            state.published.remove(&document.uri);
+            let (config, toml_uri) = state.config_for(&uri);
+            let document = Document::from_rope(rope, version, config.rules());
+            state.documents.insert(uri.clone(), document);
+            state.configs.insert(uri.clone(), config);
+            state.published.remove(&uri);
             toml_uri
         };
-        let _ = self.publish.send(document.uri);
+        let _ = self.publish.send(uri);
         if let Some(toml_uri) = toml_uri {
             let _ = self.publish.send(toml_uri);
         }

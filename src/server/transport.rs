@@ -35,8 +35,9 @@ struct Head<'a> {
 }
 
 /// `didOpen` parameters with the text left as its JSON token, so that it is
-/// unescaped once, straight into its final string (serde_json would build it
-/// in a scratch buffer first: one more copy of a 100 MB file).
+/// unescaped once, in place in the message's own buffer (serde_json would
+/// build it in a scratch buffer and then copy it: two more copies of a
+/// 100 MB file).
 #[derive(Deserialize)]
 struct OpenParams<'a> {
     #[serde(rename = "textDocument", borrow)]
@@ -46,37 +47,60 @@ struct OpenParams<'a> {
 #[derive(Deserialize)]
 struct OpenDocument<'a> {
     uri: lsp::Url,
-    #[serde(rename = "languageId")]
-    language_id: String,
     version: i32,
     #[serde(borrow)]
     text: &'a RawValue,
 }
 
-fn open_params(params: &str) -> Result<lsp::DidOpenTextDocumentParams, String> {
-    let open: OpenParams = serde_json::from_str(params).map_err(|e| e.to_string())?;
-    let document = open.text_document;
-    let text = unescape(document.text.get()).ok_or("the text is not a JSON string")?;
-    Ok(lsp::DidOpenTextDocumentParams {
-        text_document: lsp::TextDocumentItem {
-            uri: document.uri,
-            language_id: document.language_id,
-            version: document.version,
-            text,
-        },
-    })
+/// An opened document: its URI, version and text in a rope. The message's
+/// bytes are freed before it returns, so that a big text is never held
+/// twice besides the rope.
+pub(crate) struct Opened {
+    pub uri: lsp::Url,
+    pub version: i32,
+    pub rope: ropey::Rope,
 }
 
-/// The value of a JSON string token (with its quotes), or `None` if it is
-/// not one. Runs without escapes are copied whole.
-fn unescape(token: &str) -> Option<String> {
-    let inner = token.strip_prefix('"')?.strip_suffix('"')?;
-    let bytes = inner.as_bytes();
-    let mut out = String::with_capacity(inner.len());
-    let mut at = 0;
-    while let Some(found) = memchr::memchr(b'\\', &bytes[at..]) {
-        let escape = at + found;
-        out.push_str(&inner[at..escape]);
+/// Reads `didOpen` parameters, which lie at `params` in `body`.
+fn open_document(mut body: Vec<u8>, params: std::ops::Range<usize>) -> Result<Opened, String> {
+    let (uri, version, token) = {
+        let json = std::str::from_utf8(&body[params]).map_err(|e| e.to_string())?;
+        let open: OpenParams = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let document = open.text_document;
+        (document.uri, document.version, within(&body, document.text.get()))
+    };
+    let inner = token.start + 1..token.end - 1;
+    let text = match body.get(token.start..token.end) {
+        Some([b'"', .., b'"']) => unescape_in_place(&mut body[inner.clone()])
+            .and_then(|len| std::str::from_utf8(&body[inner.start..inner.start + len]).ok()),
+        _ => None,
+    }
+    .ok_or("the text is not a JSON string")?;
+    let rope = ropey::Rope::from_str(text);
+    drop(body);
+    Ok(Opened { uri, version, rope })
+}
+
+/// Where `part`, a slice of `whole`, lies in it.
+fn within(whole: &[u8], part: &str) -> std::ops::Range<usize> {
+    let start = part.as_ptr() as usize - whole.as_ptr() as usize;
+    start..start + part.len()
+}
+
+/// Unescapes the inside of a JSON string token in place and returns the
+/// length of the result, or `None` for a bad escape. Escapes only shrink
+/// (`\n` is two bytes for one, `\u00e9` six for two), so the output never
+/// overtakes the input; runs without escapes are moved whole.
+fn unescape_in_place(bytes: &mut [u8]) -> Option<usize> {
+    let (mut read, mut write) = (0, 0);
+    while let Some(found) = memchr::memchr(b'\\', &bytes[read..]) {
+        let escape = read + found;
+        bytes.copy_within(read..escape, write);
+        write += escape - read;
+        let unit = |from: usize| {
+            let digits = std::str::from_utf8(bytes.get(from..from + 4)?).ok()?;
+            u16::from_str_radix(digits, 16).ok()
+        };
         let (c, used) = match *bytes.get(escape + 1)? {
             b'n' => ('\n', 2),
             b'r' => ('\r', 2),
@@ -87,28 +111,29 @@ fn unescape(token: &str) -> Option<String> {
             b'b' => ('\u{8}', 2),
             b'f' => ('\u{c}', 2),
             b'u' => {
-                let unit = |from: usize| u16::from_str_radix(inner.get(from..from + 4)?, 16).ok();
                 let high = unit(escape + 2)?;
-                if (0xD800..0xDC00).contains(&high) && inner.get(escape + 6..escape + 8) == Some("\\u") {
-                    let low = unit(escape + 8)?;
-                    let c = char::decode_utf16([high, low])
-                        .next()?
-                        .unwrap_or(char::REPLACEMENT_CHARACTER);
-                    (c, 12)
-                } else {
-                    (
+                let paired = bytes.get(escape + 6..escape + 8) == Some(b"\\u");
+                let low = unit(escape + 8).filter(|low| paired && (0xDC00..0xE000).contains(low));
+                match low.filter(|_| (0xD800..0xDC00).contains(&high)) {
+                    Some(low) => (
+                        char::decode_utf16([high, low])
+                            .next()?
+                            .unwrap_or(char::REPLACEMENT_CHARACTER),
+                        12,
+                    ),
+                    None => (
                         char::from_u32(u32::from(high)).unwrap_or(char::REPLACEMENT_CHARACTER),
                         6,
-                    )
+                    ),
                 }
             }
             _ => return None,
         };
-        out.push(c);
-        at = escape + used;
+        write += c.encode_utf8(&mut bytes[write..escape + used]).len();
+        read = escape + used;
     }
-    out.push_str(&inner[at..]);
-    Some(out)
+    bytes.copy_within(read.., write);
+    Some(write + bytes.len() - read)
 }
 
 /// A notification as the server sends it.
@@ -252,12 +277,9 @@ pub(crate) async fn serve<S>(
             },
             Some(method @ "textDocument/didOpen") => {
                 if text.ready(method) {
-                    let parsed = open_params(params);
-                    // The message's bytes are not needed once the text is out:
-                    // free them before the document is built (peak memory).
-                    drop(body);
-                    match parsed {
-                        Ok(params) => text.open(params),
+                    let params = within(&body, params);
+                    match open_document(body, params) {
+                        Ok(opened) => text.open(opened),
                         Err(error) => tracing::error!(%error, method, "bad parameters; ignored"),
                     }
                 }
@@ -306,7 +328,14 @@ pub(crate) async fn serve<S>(
 
 #[cfg(test)]
 mod tests {
-    use super::unescape;
+    use super::unescape_in_place;
+
+    fn unescape(token: &str) -> Option<String> {
+        let mut bytes = token.strip_prefix('"')?.strip_suffix('"')?.as_bytes().to_vec();
+        let len = unescape_in_place(&mut bytes)?;
+        bytes.truncate(len);
+        String::from_utf8(bytes).ok()
+    }
 
     #[test]
     fn unescapes_like_serde_json() {
@@ -316,13 +345,16 @@ mod tests {
             "TY  - JOUR\r\nER  - \n",
             "tab\t\"quoted\" back\\slash /",
             "é中😀\u{8}\u{c}\u{1}\u{2028}",
+            "\\\\\n\n\"\"",
         ] {
             let token = serde_json::to_string(text).unwrap();
             assert_eq!(unescape(&token).as_deref(), Some(text), "{token}");
         }
-        assert_eq!(unescape(r#""\ud83d\ude00 \u00e9""#).as_deref(), Some("😀 é"));
+        assert_eq!(unescape(r#""\ud83d\ude00 \u00e9 \u4e2d""#).as_deref(), Some("😀 é 中"));
         assert_eq!(unescape(r#""\ud83d""#).as_deref(), Some("\u{fffd}"));
-        assert_eq!(unescape("not a string"), None);
+        assert_eq!(unescape(r#""\ud83d\u0041""#).as_deref(), Some("\u{fffd}A"));
         assert_eq!(unescape(r#""bad \q escape""#), None);
+        assert_eq!(unescape(r#""cut \u12""#), None);
+        assert_eq!(unescape(r#""ends in \""#), None);
     }
 }
