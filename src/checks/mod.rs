@@ -122,16 +122,22 @@ pub struct Rules {
     pub required: Vec<(String, Vec<[u8; 2]>)>,
 }
 
-/// A DOI as found in a `DO` line, for the file-wide duplicate check.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A DOI as found in a `DO` line, for the file-wide duplicate check. It
+/// holds no copy of the DOI: a hundred thousand records would mean a hundred
+/// thousand small strings to allocate, keep and free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DoiOccurrence {
-    /// The bare DOI, ASCII-lowercased (DOIs compare case-insensitively).
-    pub key: String,
     /// The value span of the `DO` line.
     pub span: Span,
-    /// FNV hash of `key`, computed where the occurrence is found (in
-    /// parallel), so that grouping them is integer work.
+    /// FNV hash of the DOI's [`doi_key`], computed where the occurrence is
+    /// found (in parallel), so that grouping them is integer work.
     pub hash: u64,
+}
+
+/// What two DOIs must share to be the same: the bare DOI, ASCII-lowercased
+/// (DOIs compare case-insensitively), of a `DO` value holding one.
+pub fn doi_key(value: &str) -> Option<String> {
+    values::bare_doi(value).map(str::to_ascii_lowercase)
 }
 
 /// The edit that inserts a line holding `content` after line `index`, with
@@ -173,8 +179,9 @@ pub fn check_with(text: &str, rules: &Rules) -> Vec<Diagnostic> {
     let chunks: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
     let check_chunks = |chunks: &[(usize, usize)]| {
         let mut result = PieceResult::default();
+        let mut parse = Parse::default();
         for &(start, end) in chunks {
-            let piece = check_piece(&text[start..end], end < text.len(), rules);
+            let piece = check_piece_reusing(&text[start..end], end < text.len(), rules, &mut parse);
             result
                 .diagnostics
                 .extend(piece.diagnostics.into_iter().map(|d| d.shifted(start)));
@@ -210,7 +217,7 @@ pub fn check_with(text: &str, rules: &Rules) -> Vec<Diagnostic> {
         diagnostics.extend(result.diagnostics);
         dois.extend(result.dois);
     }
-    diagnostics.extend(duplicate_dois(&dois));
+    diagnostics.extend(duplicate_dois(text, &dois));
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     diagnostics
 }
@@ -251,10 +258,16 @@ pub struct PieceResult {
 /// Parses and checks one piece (from a `TY` line to the next). `followed_by_record`
 /// says that another piece follows it in the file.
 pub fn check_piece(text: &str, followed_by_record: bool, rules: &Rules) -> PieceResult {
-    let parse = syntax::parse(text);
+    check_piece_reusing(text, followed_by_record, rules, &mut Parse::default())
+}
+
+/// [`check_piece`] parsing into `parse`, whose buffers are reused from one
+/// piece to the next.
+pub fn check_piece_reusing(text: &str, followed_by_record: bool, rules: &Rules, parse: &mut Parse) -> PieceResult {
+    syntax::parse_into(text, parse);
     PieceResult {
-        diagnostics: check_parsed(text, &parse, followed_by_record, rules),
-        dois: doi_occurrences(text, &parse),
+        diagnostics: check_parsed(text, parse, followed_by_record, rules),
+        dois: doi_occurrences(text, parse),
     }
 }
 
@@ -270,6 +283,7 @@ pub fn check_parsed(text: &str, parse: &Parse, followed_by_record: bool, rules: 
 
 /// The valid DOIs of every `DO` line, in order.
 pub fn doi_occurrences(text: &str, parse: &Parse) -> Vec<DoiOccurrence> {
+    use std::hash::{BuildHasher, Hasher};
     let mut found = Vec::new();
     for record in &parse.records {
         for line in &parse.lines[record.line_range()] {
@@ -278,17 +292,13 @@ pub fn doi_occurrences(text: &str, parse: &Parse) -> Vec<DoiOccurrence> {
                 continue;
             }
             if let Some(bare) = values::bare_doi(tag.value.text(text)) {
-                let key = bare.to_ascii_lowercase();
-                let hash = {
-                    use std::hash::{BuildHasher, Hasher};
-                    let mut hasher = Fnv.build_hasher();
-                    hasher.write(key.as_bytes());
-                    hasher.finish()
-                };
+                let mut hash = Fnv.build_hasher();
+                for b in bare.bytes() {
+                    hash.write_u8(b.to_ascii_lowercase());
+                }
                 found.push(DoiOccurrence {
-                    key,
                     span: tag.value,
-                    hash,
+                    hash: hash.finish(),
                 });
             }
         }
@@ -298,23 +308,26 @@ pub fn doi_occurrences(text: &str, parse: &Parse) -> Vec<DoiOccurrence> {
 
 /// One warning on every copy of a DOI that occurs more than once, pointing at
 /// the other copies (on every copy, since some clients hide related places).
-pub fn duplicate_dois(occurrences: &[DoiOccurrence]) -> Vec<Diagnostic> {
-    // Group by hash first (integers), then by key within the rare groups
-    // of more than one, which also separates hash collisions.
-    let mut by_hash: std::collections::HashMap<u64, Vec<usize>, Fnv> =
-        std::collections::HashMap::with_capacity_and_hasher(occurrences.len(), Fnv);
-    for (i, occurrence) in occurrences.iter().enumerate() {
-        by_hash.entry(occurrence.hash).or_default().push(i);
-    }
-    let mut groups: Vec<(&str, Vec<Span>)> = Vec::new();
-    for indices in by_hash.values().filter(|indices| indices.len() > 1) {
-        let mut by_key: std::collections::BTreeMap<&str, Vec<Span>> = std::collections::BTreeMap::new();
-        for &i in indices {
-            by_key.entry(&occurrences[i].key).or_default().push(occurrences[i].span);
+/// `occurrences` are in document order, their spans in `text`.
+pub fn duplicate_dois(text: &str, occurrences: &[DoiOccurrence]) -> Vec<Diagnostic> {
+    // Sort by hash (integers), then group by key within the rare runs of
+    // equal hashes, which also separates hash collisions.
+    let mut order: Vec<(u64, u32)> = occurrences
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.hash, u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    order.sort_unstable();
+    let mut groups = std::collections::BTreeMap::new();
+    for run in order.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+        for &(_, i) in run {
+            let span = occurrences[i as usize].span;
+            if let Some(key) = doi_key(span.text(text)) {
+                groups.entry(key).or_insert_with(Vec::new).push(span);
+            }
         }
-        groups.extend(by_key);
     }
-    duplicate_diagnostics(groups.iter().map(|(key, spans)| (*key, spans.as_slice())))
+    duplicate_diagnostics(groups.iter().map(|(key, spans)| (key.as_str(), spans.as_slice())))
 }
 
 /// FNV-1a: a fast hash for short keys such as DOIs, where SipHash's
@@ -346,6 +359,9 @@ impl std::hash::Hasher for FnvHasher {
     }
 }
 
+/// How many other copies a duplicate-DOI finding points at, at most.
+pub const MAX_RELATED: usize = 10;
+
 /// Diagnostics for groups of spans sharing one DOI (groups of one are skipped).
 pub fn duplicate_diagnostics<'a>(groups: impl Iterator<Item = (&'a str, &'a [Span])>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -364,10 +380,12 @@ pub fn duplicate_diagnostics<'a>(groups: impl Iterator<Item = (&'a str, &'a [Spa
                     if others == 1 { "" } else { "s" }
                 ),
             );
+            // A DOI a thousand times over must not cost a million places.
             diagnostic.related = spans
                 .iter()
                 .enumerate()
                 .filter(|&(j, _)| j != i)
+                .take(MAX_RELATED)
                 .map(|(_, &other)| Related {
                     span: other,
                     message: format!("the same DOI {key} here"),

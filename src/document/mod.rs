@@ -139,10 +139,10 @@ pub struct Document {
     first_lines: Vec<usize>,
     next_id: u64,
     /// DOI key → ids of the pieces holding it (once per occurrence).
-    doi_index: HashMap<String, Vec<u64>, checks::Fnv>,
+    doi_index: HashMap<u64, Vec<u64>, checks::Fnv>,
     /// The DOI keys held by more than one piece: all the duplicate check needs
     /// to look at, so that it costs nothing on a file without duplicates.
-    duplicated: BTreeSet<String>,
+    duplicated: BTreeSet<u64>,
     /// Piece id → its index in `pieces`.
     positions: HashMap<u64, usize, checks::Fnv>,
     /// Ids of the pieces with diagnostics: publishing walks these, not all.
@@ -170,11 +170,12 @@ const WINDOW: usize = 1 << 18;
 /// document, and appends its pieces (ids unset) and their starts to `out`.
 fn check_window(text: &str, start: usize, reaches_end: bool, rules: &Rules, out: &mut (Vec<usize>, Vec<Piece>)) {
     let starts: Vec<usize> = syntax::piece_starts(text).collect();
+    let mut parse = syntax::Parse::default();
     for (i, &from) in starts.iter().enumerate() {
         let to = starts.get(i + 1).copied().unwrap_or(text.len());
         let piece_text = &text[from..to];
         let followed = to < text.len() || !reaches_end;
-        let mut result = checks::check_piece(piece_text, followed, rules);
+        let mut result = checks::check_piece_reusing(piece_text, followed, rules, &mut parse);
         result.diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
         out.0.push(start + from);
         out.1.push(Piece {
@@ -516,15 +517,15 @@ impl Document {
             self.positions.remove(&piece.id);
             self.with_findings.remove(&piece.id);
             for doi in &piece.dois {
-                if let Some(ids) = self.doi_index.get_mut(&doi.key) {
+                if let Some(ids) = self.doi_index.get_mut(&doi.hash) {
                     if let Some(k) = ids.iter().position(|&id| id == piece.id) {
                         ids.swap_remove(k);
                     }
                     if ids.len() < 2 {
-                        self.duplicated.remove(&doi.key);
+                        self.duplicated.remove(&doi.hash);
                     }
                     if ids.is_empty() {
-                        self.doi_index.remove(&doi.key);
+                        self.doi_index.remove(&doi.hash);
                     }
                 }
             }
@@ -534,10 +535,10 @@ impl Document {
                 self.with_findings.insert(piece.id);
             }
             for doi in &piece.dois {
-                let ids = self.doi_index.entry(doi.key.clone()).or_default();
+                let ids = self.doi_index.entry(doi.hash).or_default();
                 ids.push(piece.id);
                 if ids.len() == 2 {
-                    self.duplicated.insert(doi.key.clone());
+                    self.duplicated.insert(doi.hash);
                 }
             }
         }
@@ -612,29 +613,30 @@ impl Document {
         is_type_line(self.rope.line(line))
     }
 
+    /// The duplicate-DOI findings: the occurrences whose hash more than one
+    /// piece holds, grouped by their DOI read back from the rope (which also
+    /// separates hash collisions).
     fn duplicate_dois(&self) -> Vec<Diagnostic> {
-        let groups: Vec<(&str, Vec<Span>)> = self
-            .duplicated
-            .iter()
-            .map(|key| {
-                let mut spans: Vec<Span> = self.doi_index[key]
-                    .iter()
-                    .map(|id| self.positions[id])
-                    .flat_map(|i| {
-                        let start = self.starts[i];
-                        self.pieces[i]
-                            .dois
-                            .iter()
-                            .filter(|d| &d.key == key)
-                            .map(move |d| d.span.shift(start))
-                    })
-                    .collect();
-                spans.sort();
-                spans.dedup();
-                (key.as_str(), spans)
-            })
-            .collect();
-        checks::duplicate_diagnostics(groups.iter().map(|(key, spans)| (*key, spans.as_slice())))
+        let mut groups: std::collections::BTreeMap<String, Vec<Span>> = std::collections::BTreeMap::new();
+        for hash in &self.duplicated {
+            let mut ids = self.doi_index[hash].clone();
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                let i = self.positions[&id];
+                let start = self.starts[i];
+                for doi in self.pieces[i].dois.iter().filter(|d| d.hash == *hash) {
+                    let span = doi.span.shift(start);
+                    if let Some(key) = checks::doi_key(&self.slice(span.start, span.end)) {
+                        groups.entry(key).or_default().push(span);
+                    }
+                }
+            }
+        }
+        for spans in groups.values_mut() {
+            spans.sort();
+        }
+        checks::duplicate_diagnostics(groups.iter().map(|(key, spans)| (key.as_str(), spans.as_slice())))
     }
 }
 

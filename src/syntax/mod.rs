@@ -184,8 +184,17 @@ pub fn split_lines(text: &str) -> impl Iterator<Item = (Span, Span)> + '_ {
 /// Parses RIS text. Never fails: odd input becomes stray or continuation lines
 /// and odd tag lines carry their [`TagForm`] for the checks to report.
 pub fn parse(text: &str) -> Parse {
-    let mut lines = Vec::new();
-    let mut records: Vec<Record> = Vec::new();
+    let mut parse = Parse::default();
+    parse_into(text, &mut parse);
+    parse
+}
+
+/// [`parse`] into `parse`, reusing its buffers: checking a big file chunk by
+/// chunk then allocates (and faults in) its line list once, not per chunk.
+pub fn parse_into(text: &str, parse: &mut Parse) {
+    let Parse { lines, records } = parse;
+    lines.clear();
+    records.clear();
     // The record being read, and the index one past its last non-blank line.
     let mut open: Option<(Record, usize)> = None;
 
@@ -260,7 +269,6 @@ pub fn parse(text: &str) -> Parse {
         record.end_line = last;
         records.push(record);
     }
-    Parse { lines, records }
 }
 
 /// Whether a line's content is empty or only spaces and tabs.
