@@ -19,6 +19,16 @@ pub(super) fn check(text: &str, parse: &Parse, rules: &Rules, out: &mut Vec<Diag
 struct Scratch<'p> {
     tags: Vec<&'p TagLine>,
     seen: Vec<&'p TagLine>,
+    repeats: Vec<Repeated<'p>>,
+}
+
+/// A tag that may appear once, repeated in a record.
+struct Repeated<'p> {
+    info: &'static catalog::TagInfo,
+    first: &'p TagLine,
+    second: &'p TagLine,
+    /// How many lines after the first.
+    extra: usize,
 }
 
 fn check_record<'p>(
@@ -29,9 +39,10 @@ fn check_record<'p>(
     scratch: &mut Scratch<'p>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Scratch { tags, seen } = scratch;
+    let Scratch { tags, seen, repeats } = scratch;
     tags.clear();
     seen.clear();
+    repeats.clear();
     tags.extend(parse.lines[record.line_range()].iter().filter_map(|l| l.tag()));
     let tags = &*tags;
     let Some(first) = tags.first() else { return };
@@ -94,20 +105,23 @@ fn check_record<'p>(
             );
             continue;
         }
-        if let Some(info) = info.filter(|i| i.repeat == Repeat::Once && !first_time)
-            && let Some(earlier) = seen.iter().find(|t| t.code == code)
-        {
-            out.push(
-                Diagnostic::new(
-                    Code::RepeatedTag,
-                    tag.tag,
-                    format!(
-                        "`{}` ({}) may appear once per record: importers keep the first value and drop this one",
-                        info.code, info.name
-                    ),
-                )
-                .with_related(earlier.tag, "first value here"),
-            );
+        if let Some(info) = info.filter(|i| i.repeat == Repeat::Once && !first_time) {
+            // One finding per tag and record, on its first repeat: Ovid
+            // writes each cited reference as an `M1` line, and thirty
+            // identical warnings would bury the record's other findings.
+            match repeats.iter_mut().find(|r| r.info.code == info.code) {
+                Some(repeat) => repeat.extra += 1,
+                None => {
+                    if let Some(&earlier) = seen.iter().find(|t| t.code == code) {
+                        repeats.push(Repeated {
+                            info,
+                            first: earlier,
+                            second: tag,
+                            extra: 1,
+                        });
+                    }
+                }
+            }
         }
         seen.push(tag);
         if value.is_empty() {
@@ -137,6 +151,24 @@ fn check_record<'p>(
             ValueFormat::Page if &code == b"EP" => end_page = Some((tag, values::page_number(value))),
             _ => {}
         }
+    }
+    for repeat in repeats.drain(..) {
+        let message = match repeat.extra {
+            1 => format!(
+                "`{}` ({}) may appear once per record: importers keep the first value and drop this one",
+                repeat.info.code, repeat.info.name
+            ),
+            extra => format!(
+                "`{}` ({}) may appear once per record but is here {} times: importers keep the first value and drop the other {extra}",
+                repeat.info.code,
+                repeat.info.name,
+                extra + 1
+            ),
+        };
+        out.push(
+            Diagnostic::new(Code::RepeatedTag, repeat.second.tag, message)
+                .with_related(repeat.first.tag, "first value here"),
+        );
     }
     if let (Some((sp, Some(start))), Some((ep, Some(end)))) = (start_page, end_page)
         && end < start
