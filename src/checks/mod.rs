@@ -177,39 +177,46 @@ pub fn check_with(text: &str, rules: &Rules) -> Vec<Diagnostic> {
         bounds.push(chunk_end(text, start + CHUNK));
     }
     let chunks: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    let check_chunks = |chunks: &[(usize, usize)]| {
-        let mut result = PieceResult::default();
-        let mut parse = Parse::default();
-        for &(start, end) in chunks {
-            let piece = check_piece_reusing(&text[start..end], end < text.len(), rules, &mut parse);
-            result
-                .diagnostics
-                .extend(piece.diagnostics.into_iter().map(|d| d.shifted(start)));
-            result.dois.extend(piece.dois.into_iter().map(|mut doi| {
-                doi.span = doi.span.shift(start);
-                doi
-            }));
+    // One chunk, its spans made absolute, parsed into a thread's buffers.
+    let check_chunk = |(start, end): (usize, usize), parse: &mut Parse| {
+        let mut piece = check_piece_reusing(&text[start..end], end < text.len(), rules, parse);
+        piece.diagnostics = piece.diagnostics.into_iter().map(|d| d.shifted(start)).collect();
+        for doi in &mut piece.dois {
+            doi.span = doi.span.shift(start);
         }
-        result
+        piece
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(chunks.len())
         .max(1);
     let results: Vec<PieceResult> = if threads == 1 {
-        vec![check_chunks(&chunks)]
+        let mut parse = Parse::default();
+        chunks.iter().map(|&chunk| check_chunk(chunk, &mut parse)).collect()
     } else {
-        let per_thread = chunks.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .chunks(per_thread)
-                .map(|part| scope.spawn(move || check_chunks(part)))
+        // Threads take the next chunk as they finish one, so that none
+        // waits for another that drew the slower half of the file.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut done: Vec<(usize, PieceResult)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let (mut done, mut parse) = (Vec::new(), Parse::default());
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(&chunk) = chunks.get(i) else { break done };
+                            done.push((i, check_chunk(chunk, &mut parse)));
+                        }
+                    })
+                })
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().expect("checks do not panic"))
+                .flat_map(|h| h.join().expect("checks do not panic"))
                 .collect()
-        })
+        });
+        done.sort_unstable_by_key(|&(i, _)| i);
+        done.into_iter().map(|(_, result)| result).collect()
     };
     let mut diagnostics = Vec::new();
     let mut dois = Vec::new();

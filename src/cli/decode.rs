@@ -21,6 +21,41 @@ pub enum DecodeError {
     Binary,
 }
 
+/// `bytes` as UTF-8 text, validated on every core when they are many: the
+/// validation is the one pass over a big file that is not yet parallel.
+fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    const PART: usize = 1 << 23;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if bytes.len() < 2 * PART || threads < 2 {
+        return std::str::from_utf8(bytes);
+    }
+    // Cut after line feeds: a byte 0x0A is never inside a multi-byte
+    // character, so each part is valid exactly when its share of the text is.
+    let mut cuts = vec![0];
+    for t in 1..threads {
+        let target = (bytes.len() * t / threads).max(*cuts.last().expect("not empty"));
+        let cut = memchr::memchr(b'\n', &bytes[target..]).map_or(bytes.len(), |at| target + at + 1);
+        cuts.push(cut);
+    }
+    cuts.push(bytes.len());
+    let all_valid = std::thread::scope(|scope| {
+        let handles: Vec<_> = cuts
+            .windows(2)
+            .map(|w| scope.spawn(move || std::str::from_utf8(&bytes[w[0]..w[1]]).is_ok()))
+            .collect();
+        handles.into_iter().all(|h| h.join().unwrap_or(false))
+    });
+    if all_valid {
+        // SAFETY: every part was just validated as UTF-8 and the parts are
+        // cut at character boundaries (after a line feed), so their
+        // concatenation, `bytes`, is valid UTF-8.
+        Ok(unsafe { std::str::from_utf8_unchecked(bytes) })
+    } else {
+        // Where the first bad byte is, for the message.
+        std::str::from_utf8(bytes)
+    }
+}
+
 /// Decodes `bytes`. Never fails for text, whatever its encoding.
 pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
     if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes)
@@ -38,7 +73,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
         return Err(DecodeError::Binary);
     }
     // Valid UTF-8 is the text itself, not a copy: big files stay one copy.
-    match std::str::from_utf8(bytes) {
+    match utf8(bytes) {
         Ok(text) => Ok(Decoded {
             text: Cow::Borrowed(text),
             note: None,

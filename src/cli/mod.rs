@@ -362,7 +362,7 @@ impl Input {
                 // SAFETY: the map is only read. If another program truncates
                 // the file while it is checked, reading may fault; ripgrep
                 // and others accept the same for the speed of big files.
-                let map = unsafe { memmap2::MmapOptions::new().populate().map(&file)? };
+                let map = unsafe { memmap2::MmapOptions::new().map(&file)? };
                 Ok(Bytes::Mapped(map))
             }
         }

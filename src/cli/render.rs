@@ -75,6 +75,9 @@ impl Report {
         if !diagnostics.is_empty() {
             self.files_with_findings += 1;
         }
+        if diagnostics.is_empty() {
+            return Ok(()); // No line index to build: a scan of a big file.
+        }
         let index = LineIndex::new(text);
         for diagnostic in diagnostics {
             self.counts[diagnostic.severity() as usize] += 1;
