@@ -291,8 +291,11 @@ pub fn check_parsed(text: &str, parse: &Parse, followed_by_record: bool, rules: 
 /// The valid DOIs of every `DO` line, in order.
 pub fn doi_occurrences(text: &str, parse: &Parse) -> Vec<DoiOccurrence> {
     use std::hash::{BuildHasher, Hasher};
-    let mut found = Vec::new();
+    let mut found: Vec<DoiOccurrence> = Vec::new();
     for record in &parse.records {
+        // A DOI given twice in one record is a repeated line (RIS062), not
+        // a second record with the same DOI: count it once.
+        let record_start = found.len();
         for line in &parse.lines[record.line_range()] {
             let Some(tag) = line.tag() else { continue };
             if &tag.code != b"DO" {
@@ -303,10 +306,10 @@ pub fn doi_occurrences(text: &str, parse: &Parse) -> Vec<DoiOccurrence> {
                 for b in bare.bytes() {
                     hash.write_u8(b.to_ascii_lowercase());
                 }
-                found.push(DoiOccurrence {
-                    span: tag.value,
-                    hash: hash.finish(),
-                });
+                let hash = hash.finish();
+                if found[record_start..].iter().all(|earlier| earlier.hash != hash) {
+                    found.push(DoiOccurrence { span: tag.value, hash });
+                }
             }
         }
     }
