@@ -218,7 +218,8 @@ def best_median(values):
 
 
 print()
-print(f"## {records} records, defects {defects}: {size / 1e6:.1f} MB, {runs} runs each (fresh process per run)")
+what = defects[3:] if defects.startswith("of ") else f"generated, defects {defects}"
+print(f"## {what}: {records} records, {size / 1e6:.1f} MB, {runs} runs each (fresh process per run)")
 print()
 print(versions)
 print(f"load average at the end: {' '.join(open('/proc/loadavg').read().split()[:3])} (2 cores)")
