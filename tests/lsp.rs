@@ -326,8 +326,13 @@ fn survives_bad_input_and_bad_clients() {
     assert!(early.get("error").is_some(), "{early}");
     client.request("initialize", json!({ "capabilities": {} }));
     client.notify("initialized", json!({}));
-    // A change for a document never opened is ignored.
+    // A change for a document never opened is ignored, and so are opens
+    // without parameters or with a text that is not a string.
     client.change("file:///never.ris", 1, [0, 0, 0, 0], "x");
+    client.send(&json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen" }));
+    client.send(&json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": null }));
+    client.send(&json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params":
+        { "textDocument": { "uri": "file:///odd.ris", "languageId": "ris", "version": 1, "text": 42 } } }));
     // NUL bytes, a 50 MB single line, a million blank lines.
     client.open("file:///nul.ris", "TY  - JOUR\nTI  - \0\0\0\nER  - \0\n", 1);
     client.diagnostics("file:///nul.ris", Some(1));

@@ -138,10 +138,11 @@ pub struct Document {
     /// finds where its findings are without a rope lookup per piece.
     first_lines: Vec<usize>,
     next_id: u64,
-    /// DOI key → ids of the pieces holding it (once per occurrence).
+    /// DOI hash → ids of the pieces holding it (once per occurrence).
     doi_index: HashMap<u64, Vec<u64>, checks::Fnv>,
-    /// The DOI keys held by more than one piece: all the duplicate check needs
-    /// to look at, so that it costs nothing on a file without duplicates.
+    /// The DOI hashes held by more than one piece: all the duplicate check
+    /// needs to look at, so that it costs nothing on a file without
+    /// duplicates. Equal hashes are told apart by reading the DOIs back.
     duplicated: BTreeSet<u64>,
     /// Piece id → its index in `pieces`.
     positions: HashMap<u64, usize, checks::Fnv>,

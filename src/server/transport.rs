@@ -67,7 +67,8 @@ fn open_document(mut body: Vec<u8>, params: std::ops::Range<usize>) -> Result<Op
         let json = std::str::from_utf8(&body[params]).map_err(|e| e.to_string())?;
         let open: OpenParams = serde_json::from_str(json).map_err(|e| e.to_string())?;
         let document = open.text_document;
-        (document.uri, document.version, within(&body, document.text.get()))
+        let token = within(&body, document.text.get()).ok_or("the text is not in the message")?;
+        (document.uri, document.version, token)
     };
     let inner = token.start + 1..token.end - 1;
     let text = match body.get(token.start..token.end) {
@@ -81,10 +82,11 @@ fn open_document(mut body: Vec<u8>, params: std::ops::Range<usize>) -> Result<Op
     Ok(Opened { uri, version, rope })
 }
 
-/// Where `part`, a slice of `whole`, lies in it.
-fn within(whole: &[u8], part: &str) -> std::ops::Range<usize> {
-    let start = part.as_ptr() as usize - whole.as_ptr() as usize;
-    start..start + part.len()
+/// Where `part` lies in `whole`, if it is a slice of it (absent
+/// parameters are read as a `null` that is not).
+fn within(whole: &[u8], part: &str) -> Option<std::ops::Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    (start + part.len() <= whole.len()).then_some(start..start + part.len())
 }
 
 /// Unescapes the inside of a JSON string token in place and returns the
@@ -277,8 +279,11 @@ pub(crate) async fn serve<S>(
             },
             Some(method @ "textDocument/didOpen") => {
                 if text.ready(method) {
-                    let params = within(&body, params);
-                    match open_document(body, params) {
+                    let opened = match within(&body, params) {
+                        Some(params) => open_document(body, params),
+                        None => Err("no parameters".to_string()),
+                    };
+                    match opened {
                         Ok(opened) => text.open(opened),
                         Err(error) => tracing::error!(%error, method, "bad parameters; ignored"),
                     }
