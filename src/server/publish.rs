@@ -86,31 +86,25 @@ pub(crate) async fn publisher(
 fn notification(document: &Document, uri: &Url, encoding: Encoding, config: &Config, cache: &mut Cache) -> Vec<u8> {
     let pieces = document.finding_pieces();
     cache.stamp += 1;
+    let stamp = cache.stamp;
     for piece in &pieces {
-        let fresh = cache
-            .pieces
-            .get(&piece.id)
-            .is_some_and(|cached| cached.first_line == piece.first_line);
-        if !fresh {
-            let json = join(
+        let cached = cache.pieces.entry(piece.id).or_insert(Serialized {
+            first_line: u32::MAX,
+            json: Vec::new(),
+            stamp,
+        });
+        if cached.first_line != piece.first_line {
+            cached.first_line = piece.first_line;
+            cached.json = join(
                 document
                     .locate_piece(piece, encoding)
                     .filter_map(|l| convert::located(&l, uri, config)),
             );
-            cache.pieces.insert(
-                piece.id,
-                Serialized {
-                    first_line: piece.first_line,
-                    json,
-                    stamp: 0,
-                },
-            );
         }
-        cache.pieces.get_mut(&piece.id).expect("present").stamp = cache.stamp;
+        cached.stamp = stamp;
     }
     // Forget pieces an edit replaced.
     if cache.pieces.len() > pieces.len() {
-        let stamp = cache.stamp;
         cache.pieces.retain(|_, cached| cached.stamp == stamp);
     }
     let duplicates = join(
