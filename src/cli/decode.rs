@@ -104,3 +104,23 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::utf8;
+
+    /// The parallel validation of a big input agrees with the standard one,
+    /// valid or not, wherever the bad byte is.
+    #[test]
+    fn big_inputs_validate_as_the_standard_library_does() {
+        let line = "TY  - JOUR\nTI  - é中😀 Müller, Hamdi\nER  - \n";
+        let text = line.repeat((20 << 20) / line.len());
+        assert_eq!(utf8(text.as_bytes()).ok(), Some(text.as_str()));
+        for at in [5, text.len() / 2 + 3, text.len() - 2] {
+            let mut bytes = text.clone().into_bytes();
+            bytes[at] = 0xFF;
+            let expected = std::str::from_utf8(&bytes).unwrap_err();
+            assert_eq!(utf8(&bytes).unwrap_err(), expected, "bad byte at {at}");
+        }
+    }
+}
