@@ -179,7 +179,7 @@ pub fn check_with(text: &str, rules: &Rules) -> Vec<Diagnostic> {
     let chunks: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
     // One chunk, its spans made absolute, parsed into a thread's buffers.
     let check_chunk = |(start, end): (usize, usize), parse: &mut Parse| {
-        let mut piece = check_piece_reusing(&text[start..end], end < text.len(), rules, parse);
+        let mut piece = check_piece(&text[start..end], end < text.len(), rules, parse);
         piece.diagnostics = piece.diagnostics.into_iter().map(|d| d.shifted(start)).collect();
         for doi in &mut piece.dois {
             doi.span = doi.span.shift(start);
@@ -264,13 +264,8 @@ pub struct PieceResult {
 
 /// Parses and checks one piece (from a `TY` line to the next). `followed_by_record`
 /// says that another piece follows it in the file.
-pub fn check_piece(text: &str, followed_by_record: bool, rules: &Rules) -> PieceResult {
-    check_piece_reusing(text, followed_by_record, rules, &mut Parse::default())
-}
-
-/// [`check_piece`] parsing into `parse`, whose buffers are reused from one
-/// piece to the next.
-pub fn check_piece_reusing(text: &str, followed_by_record: bool, rules: &Rules, parse: &mut Parse) -> PieceResult {
+/// It parses into `parse`, whose buffers are reused from one piece to the next.
+pub fn check_piece(text: &str, followed_by_record: bool, rules: &Rules, parse: &mut Parse) -> PieceResult {
     syntax::parse_into(text, parse);
     PieceResult {
         diagnostics: check_parsed(text, parse, followed_by_record, rules),

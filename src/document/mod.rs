@@ -176,13 +176,13 @@ fn check_window(text: &str, start: usize, reaches_end: bool, rules: &Rules, out:
         let to = starts.get(i + 1).copied().unwrap_or(text.len());
         let piece_text = &text[from..to];
         let followed = to < text.len() || !reaches_end;
-        let mut result = checks::check_piece_reusing(piece_text, followed, rules, &mut parse);
+        let mut result = checks::check_piece(piece_text, followed, rules, &mut parse);
         result.diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
         out.0.push(start + from);
         out.1.push(Piece {
             id: 0,
             len: to - from,
-            breaks: line_breaks(piece_text),
+            breaks: syntax::count_line_breaks(piece_text),
             places: places_of(piece_text, &result.diagnostics),
             diagnostics: result.diagnostics,
             dois: result.dois,
@@ -192,22 +192,13 @@ fn check_window(text: &str, start: usize, reaches_end: bool, rules: &Rules, out:
 
 /// Whether a line of the rope is a `TY` line, i.e. starts a piece.
 fn is_type_line(line: ropey::RopeSlice<'_>) -> bool {
-    // Cheap test first, without a copy: most lines are not TY lines.
-    let mut head = line.bytes().skip_while(|&b| b == b' ' || b == b'\t');
-    if !matches!((head.next(), head.next()), (Some(b'T' | b't'), Some(b'Y' | b'y'))) {
+    // Copy only the rare lines that may be one.
+    if !syntax::may_be_type_line(line.bytes()) {
         return false;
     }
     let text = line.to_string();
     let content = text.trim_end_matches(['\n', '\r']).len();
     syntax::is_type_line(&text, Span::new(0, content))
-}
-
-/// How many line breaks `text` holds (LF, CRLF and lone CR).
-fn line_breaks(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    memchr::memchr2_iter(b'\n', b'\r', bytes)
-        .filter(|&at| bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n'))
-        .count()
 }
 
 impl Document {
@@ -445,9 +436,12 @@ impl Document {
             }
             out
         };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(windows.len());
+        // One window (every keystroke): no threads, and no asking the system
+        // how many cores there are (it reads cgroup files).
+        let threads = match windows.len() {
+            0 | 1 => 1,
+            n => std::thread::available_parallelism().map_or(1, |c| c.get()).min(n),
+        };
         let (starts, mut pieces) = if threads < 2 {
             check_windows(&windows)
         } else {

@@ -278,11 +278,25 @@ pub fn is_blank(content: &str) -> bool {
 
 /// Whether this line content is a `TY` line, i.e. starts a record.
 pub fn is_type_line(text: &str, content: Span) -> bool {
-    let bytes = &text.as_bytes()[content.start..content.end];
-    let indent = bytes.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
     // Cheap test first: most lines are not TY lines.
-    matches!(bytes.get(indent..indent + 2), Some([b'T' | b't', b'Y' | b'y']))
+    may_be_type_line(text.as_bytes()[content.start..content.end].iter().copied())
         && line::classify(text, content).is_some_and(|tag| &tag.code == b"TY")
+}
+
+/// Whether a line starting with `bytes` may be a `TY` line: its first two
+/// characters after indentation are `TY` in any case. A cheap test that
+/// needs no copy of a line held elsewhere (in a rope).
+pub fn may_be_type_line(bytes: impl Iterator<Item = u8>) -> bool {
+    let mut head = bytes.skip_while(|&b| b == b' ' || b == b'\t');
+    matches!((head.next(), head.next()), (Some(b'T' | b't'), Some(b'Y' | b'y')))
+}
+
+/// How many line breaks `text` holds: LF, CRLF and lone CR, as [`split_lines`] counts them.
+pub fn count_line_breaks(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&at| bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n'))
+        .count()
 }
 
 /// Where independently parsable pieces of `text` start: `0`, then the start
