@@ -101,7 +101,8 @@ pub fn find_doi(text: &str) -> Option<(usize, usize)> {
             end -= 1;
         }
         let candidate = &text[start..end];
-        let registrant = candidate[3..].split('/').next().unwrap_or("");
+        // Trailing punctuation may leave less than `10.` (`10.,`).
+        let registrant = candidate.get(3..).and_then(|rest| rest.split('/').next()).unwrap_or("");
         if registrant.len() >= 4 && is_doi(candidate) {
             return Some((start, end));
         }
