@@ -14,7 +14,7 @@
 //! with the size of the file.
 //!
 //! - `parse`: `syntax::parse` over the whole text.
-//! - `check`: `checks::check`, what `ris-lsp check` does after reading.
+//! - `check`: `analysis::check`, what `ris-lsp check` does after reading.
 //! - `open`: `Document::new`, what `didOpen` does before publishing.
 //! - `edit`: one keystroke in the middle record (`Document::apply` of one
 //!   change), then `Document::diagnostics()`: what `didChange` costs before
@@ -28,7 +28,8 @@ mod generate;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use ris_lsp::checks;
+use ris_lsp::analysis;
+use ris_lsp::checks::Rules;
 use ris_lsp::document::{Change, Document};
 use ris_lsp::syntax::{self, Span};
 
@@ -80,7 +81,7 @@ fn benches(c: &mut Criterion) {
             }
 
             group.bench_function("parse", |b| b.iter(|| syntax::parse(&text)));
-            group.bench_function("check", |b| b.iter(|| checks::check(&text)));
+            group.bench_function("check", |b| b.iter(|| analysis::check(&text, &Rules::default())));
             group.bench_function("open", |b| b.iter(|| Document::new(&text, 1)));
 
             let at = middle_title_end(&text);

@@ -6,14 +6,14 @@
 //! ```
 //!
 //! The file is read (as UTF-8) before the clock starts, as the peers' parse
-//! timings in `compare.sh` do; `check` is `checks::check`, what
+//! timings in `compare.sh` do; `check` is `analysis::check`, what
 //! `ris-lsp check` runs after reading and decoding, and `parse` is
 //! `syntax::parse` alone.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
-use ris_lsp::{checks, syntax};
+use ris_lsp::{analysis, syntax};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,7 +37,7 @@ fn main() -> ExitCode {
         }
         "check" => {
             let started = Instant::now();
-            let diagnostics = checks::check(&text);
+            let diagnostics = analysis::check(&text, &Default::default());
             (started.elapsed(), diagnostics.len())
         }
         _ => {

@@ -20,26 +20,22 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::checks::{Code, Diagnostic, Rules, Severity};
+use crate::checks::{Code, Rules, Severity};
 use crate::syntax::Span;
 
 /// The file the CLI and the server look for.
 pub const FILE_NAME: &str = "ris-lsp.toml";
 
-/// A severity as written in the settings, or `off`.
+/// A severity as written in the settings: one of the checks' severities
+/// (`error`, `warning`, `info`, `hint`) or `off`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
-    /// Report as an error.
-    Error,
-    /// Report as a warning.
-    Warning,
-    /// Report as information.
-    Info,
-    /// Report as a hint.
-    Hint,
     /// Do not report.
     Off,
+    /// Report with this severity.
+    #[serde(untagged)]
+    Report(Severity),
 }
 
 /// Settings; every key is optional.
@@ -155,37 +151,20 @@ impl Config {
                     )
                 })
                 .collect(),
+            severities: Code::ALL
+                .iter()
+                .filter_map(|&code| {
+                    let level = self
+                        .severity
+                        .get(code.as_str())
+                        .or_else(|| self.severity.get(code.slug()))?;
+                    Some(match *level {
+                        Level::Off => (code, None),
+                        Level::Report(severity) => (code, Some(severity)),
+                    })
+                })
+                .collect(),
         }
-    }
-
-    /// The severity to report `code` with, or `None` when it is off.
-    pub fn severity(&self, code: Code) -> Option<Severity> {
-        let level = self
-            .severity
-            .get(code.as_str())
-            .or_else(|| self.severity.get(code.slug()));
-        match level {
-            None => Some(code.severity()),
-            Some(Level::Off) => None,
-            Some(Level::Error) => Some(Severity::Error),
-            Some(Level::Warning) => Some(Severity::Warning),
-            Some(Level::Info) => Some(Severity::Info),
-            Some(Level::Hint) => Some(Severity::Hint),
-        }
-    }
-
-    /// Drops diagnostics turned off and sets the configured severities.
-    pub fn apply(&self, diagnostics: &mut Vec<Diagnostic>) {
-        if self.severity.is_empty() {
-            return;
-        }
-        diagnostics.retain_mut(|d| match self.severity(d.code) {
-            Some(severity) => {
-                d.severity = severity;
-                true
-            }
-            None => false,
-        });
     }
 }
 
@@ -225,10 +204,10 @@ mod tests {
             "extra-tags = [\"NL\"]\nextra-types = [\"intv\"]\ninlay-hints = false\n[severity]\nRIS061 = \"off\"\nduplicate-doi = \"error\"\n[required]\nJOUR = [\"AU\", \"PY\"]\n",
         )
         .unwrap();
-        assert_eq!(config.severity(Code::EmptyValue), None);
-        assert_eq!(config.severity(Code::DuplicateDoi), Some(Severity::Error));
-        assert_eq!(config.severity(Code::MissingEnd), Some(Severity::Error));
         let rules = config.rules();
+        assert_eq!(rules.severity(Code::EmptyValue), None);
+        assert_eq!(rules.severity(Code::DuplicateDoi), Some(Severity::Error));
+        assert_eq!(rules.severity(Code::MissingEnd), Some(Severity::Error));
         assert_eq!(rules.extra_tags, [*b"NL"]);
         assert_eq!(rules.extra_types, ["INTV"]);
         assert_eq!(rules.required, [("JOUR".to_string(), vec![*b"AU", *b"PY"])]);

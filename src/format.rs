@@ -4,27 +4,81 @@
 //! between records, the file's own line ending and BOM. Values are
 //! never changed: only the bytes around them.
 
+use crate::analysis::{self, Source};
+use crate::checks::Edit;
 use crate::syntax::{self, LineKind, Parse, TagCase};
 
 /// The formatted text. Formatting a formatted text changes nothing.
 pub fn format(text: &str) -> String {
-    let parse = syntax::parse(text);
-    let eol = parse
-        .lines
-        .iter()
-        .map(|l| &text[l.content.end..l.span.end])
-        .find(|eol| !eol.is_empty())
-        .unwrap_or("\n");
+    let eol = line_ending(text);
+    let pieces = analysis::map_pieces(text, 0, text.len(), |piece, followed, parse| {
+        (piece.len(), format_piece(piece, eol, followed, parse))
+    });
     let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for (start, (len, formatted)) in pieces {
+        match formatted {
+            Some(formatted) => out.push_str(&formatted),
+            None => out.push_str(&text[start..start + len]),
+        }
+    }
+    out
+}
+
+/// The formatting as edits, one per piece that changes, each the smallest
+/// replacement within its piece: for the editor (range formatting keeps the
+/// ones in its selection) and for `fmt --check`, which needs only whether
+/// there are any. `source` is the whole text.
+pub fn format_edits<S: Source + ?Sized>(source: &S, eol: &str) -> Vec<Edit> {
+    let edits = analysis::map_pieces(source, 0, source.len(), |piece, followed, parse| {
+        let formatted = format_piece(piece, eol, followed, parse)?;
+        crate::fix::minimal_edit(piece, &formatted)
+    });
+    edits
+        .into_iter()
+        .filter_map(|(start, edit)| {
+            let mut edit = edit?;
+            edit.span = edit.span.shift(start);
+            Some(edit)
+        })
+        .collect()
+}
+
+/// The line ending a formatted text uses: the first one the text has.
+pub fn line_ending(text: &str) -> &'static str {
+    let bytes = text.as_bytes();
+    match memchr::memchr2(b'\n', b'\r', bytes) {
+        Some(at) if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') => "\r\n",
+        Some(at) if bytes[at] == b'\r' => "\r",
+        _ => "\n",
+    }
+}
+
+/// One piece (from a `TY` line to the next, or the text before the first)
+/// in the canonical layout, or `None` when it is already so. Every piece
+/// but the first starts with a `TY` line, so what it becomes depends only on
+/// its own text, the file's line ending, whether it is the first (leading
+/// blank lines go) and whether a piece follows (the one blank line before
+/// the next record is written at the end of this piece, where the text
+/// has it, and none at the end of the file).
+pub fn format_piece(text: &str, eol: &str, followed: bool, parse: &mut Parse) -> Option<String> {
+    syntax::parse_into(text, &[], parse);
+    let starts_with_type = parse
+        .lines
+        .first()
+        .and_then(|l| l.tag())
+        .is_some_and(|t| &t.code == b"TY");
+    let mut out = String::with_capacity(text.len() + 16);
     if text.starts_with('\u{feff}') {
         out.push('\u{feff}');
     }
-    let inside = inside_records(&parse);
+    let inside = inside_records(parse);
+    let starts_record = record_starts(parse);
     // Blank lines outside records are written as one separator before the
     // next non-blank line (none at the start or the end of the file).
     let mut pending_blank = false;
-    let mut wrote_any = false;
+    let mut wrote_any = starts_with_type;
     let mut after_record = false;
+    let mut last_blank = false;
     for (i, line) in parse.lines.iter().enumerate() {
         let content = line.content.text(text);
         let formatted = match &line.kind {
@@ -51,47 +105,21 @@ pub fn format(text: &str) -> String {
         };
         // A record right after another gets its one blank line; after stray
         // text (a `1.` header) it stays as written.
-        let starts_record = parse.records.iter().any(|r| r.first_line == i && r.has_type);
-        if wrote_any && (pending_blank || (starts_record && after_record && !previous_is_blank(&out, eol))) {
+        if wrote_any && (pending_blank || (starts_record[i] && after_record && !last_blank)) {
             out.push_str(eol);
         }
         pending_blank = false;
         after_record = inside[i];
+        last_blank = formatted.is_empty();
         out.push_str(&formatted);
         out.push_str(eol);
         wrote_any = true;
     }
-    out
-}
-
-/// The formatting as line-level edits of `text` (for range formatting:
-/// an editor keeps those in its selection).
-pub fn format_edits(text: &str) -> Vec<crate::checks::Edit> {
-    let formatted = format(text);
-    let diff = similar::TextDiff::from_lines(text, &formatted);
-    let old_starts: Vec<usize> = std::iter::once(0)
-        .chain(diff.old_slices().iter().scan(0, |at, line| {
-            *at += line.len();
-            Some(*at)
-        }))
-        .collect();
-    let mut edits = Vec::new();
-    for op in diff.ops() {
-        if matches!(op, similar::DiffOp::Equal { .. }) {
-            continue;
-        }
-        let old = op.old_range();
-        let new: String = diff.new_slices()[op.new_range()].concat();
-        edits.push(crate::checks::Edit {
-            span: crate::syntax::Span::new(old_starts[old.start], old_starts[old.end]),
-            text: new,
-        });
+    // The next piece starts a record: the separator before it, as above.
+    if followed && wrote_any && (pending_blank || (after_record && !last_blank)) {
+        out.push_str(eol);
     }
-    edits
-}
-
-fn previous_is_blank(out: &str, eol: &str) -> bool {
-    out.ends_with(&format!("{eol}{eol}")) || out.trim_start_matches('\u{feff}') == eol
+    (out != text).then_some(out)
 }
 
 /// For each line: whether it lies between a record's first line and its
@@ -104,6 +132,15 @@ fn inside_records(parse: &Parse) -> Vec<bool> {
         }
     }
     inside
+}
+
+/// For each line: whether it starts a record with a `TY` line.
+fn record_starts(parse: &Parse) -> Vec<bool> {
+    let mut starts = vec![false; parse.lines.len()];
+    for record in parse.records.iter().filter(|r| r.has_type) {
+        starts[record.first_line] = true;
+    }
+    starts
 }
 
 #[cfg(test)]
@@ -121,7 +158,7 @@ mod tests {
     #[test]
     fn edits_rebuild_the_formatted_text() {
         let text = "\nTY - JOUR\nTI  - x  \nER  -\n\n\nTY  - BOOK\nER  - \n";
-        let rebuilt = crate::fix::apply_edits(text, &format_edits(text));
+        let rebuilt = crate::fix::apply_edits(text, &format_edits(text, line_ending(text)));
         assert_eq!(rebuilt, format(text));
     }
 

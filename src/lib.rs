@@ -1,13 +1,17 @@
 //! ris-lsp: a language server and checker for RIS bibliography files.
 //!
 //! Data flows one way: text → [`syntax`] (lines, records, spans) →
-//! [`catalog`] (static RIS knowledge) → [`checks`] (diagnostics with codes) →
-//! the CLI and the language server, which only translate. See ARCHITECTURE.md.
+//! [`checks`] (diagnostics with codes, reading the [`catalog`] of static RIS
+//! knowledge) → [`analysis`] (one per record and what follows it) →
+//! [`document`] (open documents) → the language server and the CLI, which
+//! only translate. See ARCHITECTURE.md.
 
+pub mod analysis;
 pub mod catalog;
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod contain;
 pub mod document;
 pub mod features;
 pub mod fix;

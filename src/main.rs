@@ -6,6 +6,7 @@ use clap::Parser;
 use ris_lsp::cli::{self, Cli, Command, FixMode};
 
 fn main() -> ExitCode {
+    ris_lsp::contain::install_hook();
     let args = Cli::parse();
     match args.command {
         Some(Command::Check {

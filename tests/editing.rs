@@ -139,7 +139,7 @@ fn fix_all_fixes_every_safe_problem_in_one_edit_and_is_idempotent() {
     assert_eq!(actions.len(), 1, "{actions:?}");
     assert_eq!(actions[0]["kind"], "source.fixAll.ris");
     let edits = actions[0]["edit"]["changes"][URI].as_array().unwrap();
-    assert_eq!(edits.len(), 1, "one edit");
+    assert_eq!(edits.len(), 2, "one edit per record it changes");
     let fixed = apply_text_edits(before, edits);
     assert_eq!(
         fixed,
@@ -189,7 +189,10 @@ fn outline_folding_links_hints_and_workspace_symbols() {
     let doc = json!({ "textDocument": { "uri": URI } });
     let symbols = client.request("textDocument/documentSymbol", doc.clone());
     assert_eq!(symbols[0]["name"], "JOUR · Issa 2021 · Benefiting the NHS");
-    assert_eq!(symbols[0]["children"].as_array().unwrap().len(), 8);
+    // Records only: a field per child would make the outline of a
+    // 100,000-record export a million entries.
+    assert!(symbols[0].get("children").is_none_or(|c| c.is_null()), "{symbols}");
+    assert_eq!(symbols[0]["range"]["end"], json!({"line": 7, "character": 6}));
     let folds = client.request("textDocument/foldingRange", doc.clone());
     assert_eq!(folds[0]["startLine"], 0);
     assert_eq!(folds[0]["endLine"], 7);

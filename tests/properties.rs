@@ -1,8 +1,8 @@
 //! Properties of fixes and formatting over generated documents.
 
 use proptest::prelude::*;
-use ris_lsp::checks::{self, values};
-use ris_lsp::{fix, format, syntax};
+use ris_lsp::checks::{Rules, values};
+use ris_lsp::{analysis, fix, format, syntax};
 
 /// Documents made of the lines real files (and their mistakes) contain.
 fn document() -> impl Strategy<Value = String> {
@@ -81,8 +81,8 @@ proptest! {
 
     #[test]
     fn fix_all_leaves_no_safe_fix_and_keeps_values(text in document()) {
-        let fixed = fix::fix_all(&text);
-        let left: Vec<_> = checks::check(&fixed.text)
+        let fixed = fix::fix_all(&text, &Rules::default());
+        let left: Vec<_> = analysis::check(&fixed.text, &Rules::default())
             .into_iter()
             .filter(|d| d.fix.as_ref().is_some_and(|f| f.safe))
             .map(|d| (d.code, d.message))
@@ -92,7 +92,7 @@ proptest! {
         for value in values_of(&text) {
             prop_assert!(flat.contains(&value), "lost {:?} in\n{}", value, fixed.text);
         }
-        prop_assert_eq!(fix::fix_all(&fixed.text).text, fixed.text.clone(), "idempotent");
+        prop_assert_eq!(fix::fix_all(&fixed.text, &Rules::default()).text, fixed.text.clone(), "idempotent");
     }
 
     #[test]

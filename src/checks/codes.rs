@@ -2,7 +2,8 @@
 //! every consumer (CLI, server, docs) reads the same name, severity and help.
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Records will be lost or misread on import.
     Error,
@@ -122,6 +123,8 @@ codes! {
         "This file is in another format that looks like RIS; RIS importers cannot read it.";
     NotUtf8 = "RIS080", "not-utf8", Warning,
         "The file is not valid UTF-8 (old EndNote exports are Windows-1252). It was checked as decoded lossily; convert it to UTF-8 so accented names survive import.";
+    InternalError = "RIS099", "internal-error", Warning,
+        "ris-lsp itself failed while checking this record: a bug in ris-lsp, not in the file. The other records are checked as usual. Please report it with the record's text.";
 }
 
 impl std::fmt::Display for Code {

@@ -6,9 +6,9 @@
 //! the server and the CLI translate.
 //!
 //! Record-local checks ([`check_parsed`]) depend only on the text from one `TY`
-//! line to the next, which lets the document store reuse the results of records
-//! an edit did not touch. Duplicate DOIs are the one file-wide check
-//! ([`duplicate_dois`]).
+//! line to the next, which lets `analysis` run them piece by piece and the
+//! document store reuse the results of records an edit did not touch.
+//! Duplicate DOIs are the one file-wide check ([`duplicate_findings`]).
 
 mod codes;
 mod fields;
@@ -18,7 +18,7 @@ pub mod values;
 
 pub use codes::{Code, Severity};
 
-use crate::syntax::{self, Parse, Span};
+use crate::syntax::{Parse, Span};
 
 /// A location elsewhere that explains a diagnostic (the other copy of a DOI).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +111,8 @@ impl Diagnostic {
 }
 
 /// What the configuration adds to the rules (see `config`): tags and types
-/// not to report as unknown, and tags each record of a type must have.
+/// not to report as unknown, tags each record of a type must have, and the
+/// severity of each code it changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rules {
     /// Tags accepted besides the catalogue's.
@@ -120,6 +121,19 @@ pub struct Rules {
     pub extra_types: Vec<String>,
     /// `(type, tags)`: each record of the type must have these tags.
     pub required: Vec<(String, Vec<[u8; 2]>)>,
+    /// `(code, severity)`, `None` for off: the codes whose severity differs
+    /// from their default.
+    pub severities: Vec<(Code, Option<Severity>)>,
+}
+
+impl Rules {
+    /// The severity to report `code` with, or `None` when it is off.
+    pub fn severity(&self, code: Code) -> Option<Severity> {
+        self.severities
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(Some(code.severity()), |&(_, severity)| severity)
+    }
 }
 
 /// A DOI as found in a `DO` line, for the file-wide duplicate check. It
@@ -157,119 +171,6 @@ fn insert_line_after(text: &str, parse: &Parse, index: usize, content: &str) -> 
             span: at,
             text: format!("{content}{eol}"),
         },
-    }
-}
-
-/// Every check on `text`, file-wide ones included, sorted by position.
-///
-/// The text is checked in chunks cut at `TY` lines, so memory stays small on
-/// big files, and results equal the document store's, which cuts at every one.
-pub fn check(text: &str) -> Vec<Diagnostic> {
-    check_with(text, &Rules::default())
-}
-
-/// [`check`] with the configuration's rules. Chunks are independent, so a
-/// big text is checked on every core, the results joined in order.
-pub fn check_with(text: &str, rules: &Rules) -> Vec<Diagnostic> {
-    let mut bounds = vec![0];
-    while *bounds.last().expect("starts with 0") < text.len() {
-        let start = *bounds.last().expect("not empty");
-        bounds.push(chunk_end(text, start + CHUNK));
-    }
-    let chunks: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    // One chunk, its spans made absolute, parsed into a thread's buffers.
-    let check_chunk = |(start, end): (usize, usize), parse: &mut Parse| {
-        let mut piece = check_piece(&text[start..end], end < text.len(), rules, parse);
-        piece.diagnostics = piece.diagnostics.into_iter().map(|d| d.shifted(start)).collect();
-        for doi in &mut piece.dois {
-            doi.span = doi.span.shift(start);
-        }
-        piece
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(chunks.len())
-        .max(1);
-    let results: Vec<PieceResult> = if threads == 1 {
-        let mut parse = Parse::default();
-        chunks.iter().map(|&chunk| check_chunk(chunk, &mut parse)).collect()
-    } else {
-        // Threads take the next chunk as they finish one, so that none
-        // waits for another that drew the slower half of the file.
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut done: Vec<(usize, PieceResult)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let (mut done, mut parse) = (Vec::new(), Parse::default());
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(&chunk) = chunks.get(i) else { break done };
-                            done.push((i, check_chunk(chunk, &mut parse)));
-                        }
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("checks do not panic"))
-                .collect()
-        });
-        done.sort_unstable_by_key(|&(i, _)| i);
-        done.into_iter().map(|(_, result)| result).collect()
-    };
-    let mut diagnostics = Vec::new();
-    let mut dois = Vec::new();
-    for result in results {
-        diagnostics.extend(result.diagnostics);
-        dois.extend(result.dois);
-    }
-    diagnostics.extend(duplicate_dois(text, &dois));
-    diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
-    diagnostics
-}
-
-/// Bytes checked at a time by [`check_with`]: big enough that per-chunk costs
-/// vanish, small enough that a parse of it stays in cache.
-const CHUNK: usize = 1 << 18;
-
-/// The start of the first `TY` line at or after the line following byte
-/// `target`, or the end of the text: a place where the text can be cut and
-/// both sides parse as in the whole (see [`syntax::piece_starts`]).
-fn chunk_end(text: &str, target: usize) -> usize {
-    if target >= text.len() {
-        return text.len();
-    }
-    let bytes = text.as_bytes();
-    let Some(at) = memchr::memchr2(b'\n', b'\r', &bytes[target..]) else {
-        return text.len();
-    };
-    let mut line_start = target + at + 1;
-    if bytes[target + at] == b'\r' && bytes.get(line_start) == Some(&b'\n') {
-        line_start += 1;
-    }
-    syntax::split_lines(&text[line_start..])
-        .find(|&(_, content)| syntax::is_type_line(&text[line_start..], content))
-        .map_or(text.len(), |(span, _)| line_start + span.start)
-}
-
-/// What the record-local checks found in one piece of text.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PieceResult {
-    /// Its diagnostics, spans relative to the piece.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Its DOIs, for the file-wide duplicate check.
-    pub dois: Vec<DoiOccurrence>,
-}
-
-/// Parses and checks one piece (from a `TY` line to the next). `followed_by_record`
-/// says that another piece follows it in the file.
-/// It parses into `parse`, whose buffers are reused from one piece to the next.
-pub fn check_piece(text: &str, followed_by_record: bool, rules: &Rules, parse: &mut Parse) -> PieceResult {
-    syntax::parse_into(text, parse);
-    PieceResult {
-        diagnostics: check_parsed(text, parse, followed_by_record, rules),
-        dois: doi_occurrences(text, parse),
     }
 }
 
@@ -311,28 +212,50 @@ pub fn doi_occurrences(text: &str, parse: &Parse) -> Vec<DoiOccurrence> {
     found
 }
 
-/// One warning on every copy of a DOI that occurs more than once, pointing at
-/// the other copies (on every copy, since some clients hide related places).
-/// `occurrences` are in document order, their spans in `text`.
-pub fn duplicate_dois(text: &str, occurrences: &[DoiOccurrence]) -> Vec<Diagnostic> {
-    // Sort by hash (integers), then group by key within the rare runs of
-    // equal hashes, which also separates hash collisions.
+/// One finding on every copy of a DOI that occurs more than once, pointing
+/// at the other copies (on every copy, since some clients hide related
+/// places). `occurrences` are in document order, their spans in `text`.
+pub fn duplicate_dois(text: &str, occurrences: &[DoiOccurrence], rules: &Rules) -> Vec<Diagnostic> {
+    // Sort by hash (integers); only runs of equal hashes can be duplicates.
     let mut order: Vec<(u64, u32)> = occurrences
         .iter()
         .enumerate()
         .map(|(i, o)| (o.hash, u32::try_from(i).unwrap_or(u32::MAX)))
         .collect();
     order.sort_unstable();
-    let mut groups = std::collections::BTreeMap::new();
-    for run in order.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-        for &(_, i) in run {
-            let span = occurrences[i as usize].span;
-            if let Some(key) = doi_key(span.text(text)) {
-                groups.entry(key).or_insert_with(Vec::new).push(span);
-            }
+    let candidates = order
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+        .flatten()
+        .map(|&(_, i)| occurrences[i as usize].span);
+    duplicate_findings(candidates, |span| doi_key(span.text(text)), rules)
+}
+
+/// The duplicate-DOI findings among `candidates` (DOI spans whose hashes
+/// are shared), grouped by their key as `key_of` reads it back, which also
+/// tells hash collisions apart. The one grouping for the CLI's sorted
+/// hashes and the document store's index.
+pub fn duplicate_findings(
+    candidates: impl IntoIterator<Item = Span>,
+    key_of: impl Fn(Span) -> Option<String>,
+    rules: &Rules,
+) -> Vec<Diagnostic> {
+    let Some(severity) = rules.severity(Code::DuplicateDoi) else {
+        return Vec::new();
+    };
+    let mut groups: std::collections::BTreeMap<String, Vec<Span>> = std::collections::BTreeMap::new();
+    for span in candidates {
+        if let Some(key) = key_of(span) {
+            groups.entry(key).or_default().push(span);
         }
     }
-    duplicate_diagnostics(groups.iter().map(|(key, spans)| (key.as_str(), spans.as_slice())))
+    let mut out = Vec::new();
+    for (key, spans) in &mut groups {
+        spans.sort_unstable();
+        spans.dedup();
+        out.extend(duplicate_diagnostics(key, spans, severity));
+    }
+    out
 }
 
 /// FNV-1a: a fast hash for short keys such as DOIs, where SipHash's
@@ -367,13 +290,10 @@ impl std::hash::Hasher for FnvHasher {
 /// How many other copies a duplicate-DOI finding points at, at most.
 pub const MAX_RELATED: usize = 10;
 
-/// Diagnostics for groups of spans sharing one DOI (groups of one are skipped).
-pub fn duplicate_diagnostics<'a>(groups: impl Iterator<Item = (&'a str, &'a [Span])>) -> Vec<Diagnostic> {
+/// Findings for spans sharing one DOI, in order (none for a single span).
+fn duplicate_diagnostics(key: &str, spans: &[Span], severity: Severity) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (key, spans) in groups {
-        if spans.len() < 2 {
-            continue;
-        }
+    if spans.len() > 1 {
         for (i, &span) in spans.iter().enumerate() {
             let others = spans.len() - 1;
             let mut diagnostic = Diagnostic::new(
@@ -396,6 +316,7 @@ pub fn duplicate_diagnostics<'a>(groups: impl Iterator<Item = (&'a str, &'a [Spa
                     message: format!("the same DOI {key} here"),
                 })
                 .collect();
+            diagnostic.severity = severity;
             out.push(diagnostic);
         }
     }

@@ -1,6 +1,8 @@
 //! Unit tests for what the fixtures (`tests/fixtures`) cannot show well.
 
 use super::*;
+use crate::analysis::check;
+use crate::syntax;
 
 #[test]
 fn a_doi_many_times_over_points_at_a_bounded_number_of_copies() {
@@ -12,7 +14,7 @@ fn a_doi_many_times_over_points_at_a_bounded_number_of_copies() {
             )
         })
         .collect();
-    let found = check(&text);
+    let found = check(&text, &Rules::default());
     assert_eq!(found.len(), 15);
     for diagnostic in &found {
         assert_eq!(diagnostic.code, Code::DuplicateDoi);
@@ -33,5 +35,5 @@ fn dois_with_equal_hashes_but_different_text_are_not_duplicates() {
     let mut occurrences = doi_occurrences(text, &parse);
     assert_eq!(occurrences.len(), 2);
     occurrences[1].hash = occurrences[0].hash;
-    assert!(duplicate_dois(text, &occurrences).is_empty());
+    assert!(duplicate_dois(text, &occurrences, &Rules::default()).is_empty());
 }

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::analysis;
 use crate::checks::{self, Severity};
 use crate::config::{self, Config};
 use crate::{fix, format};
@@ -94,8 +95,11 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
     let walked = each_input(&inputs, &mut problems, |input, decoded, problems| {
         let name = input.name();
         let mut text = decoded.text;
+        // Read even when not reporting, so that a bad file is still said.
+        let config = configs.for_input(input, problems);
+        let rules = config.rules();
         if mode != FixMode::Report {
-            let fixed = fix::fix_all(&text);
+            let fixed = fix::fix_all(&text, &rules);
             if fixed.count() > 0 {
                 would_fix |= mode == FixMode::Diff;
                 let summary: Vec<String> = fixed.applied.iter().map(|(code, n)| format!("{code} ×{n}")).collect();
@@ -115,18 +119,26 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
                 }
             }
         }
-        // Read even when not reporting, so that a bad file is still said.
-        let config = configs.for_input(input, problems);
         // --diff shows only the diff; with stdin, --fix printed the fixed
         // text: no report, so no check either.
         if mode == FixMode::Diff || (mode == FixMode::Write && matches!(input, Input::Stdin)) {
             return Ok(());
         }
-        let mut diagnostics = checks::check_with(&text, &config.rules());
-        if let Some(note) = decoded.note {
+        let mut diagnostics = analysis::check(&text, &rules);
+        if let Some(mut note) = decoded.note
+            && let Some(severity) = rules.severity(note.code)
+        {
+            note.severity = severity;
             diagnostics.insert(0, note);
         }
-        config.apply(&mut diagnostics);
+        // A bug of ours on a record is a problem of the run (exit 2), with
+        // the place, besides its finding.
+        for failed in diagnostics.iter().filter(|d| d.code == checks::Code::InternalError) {
+            let (line, _) = crate::syntax::LineIndex::new(&text).line_column(failed.span.start);
+            problems.push(format!(
+                "{name}:{line}: internal error while checking this record; please report it"
+            ));
+        }
         report
             .file(&mut out, &name, &text, &diagnostics)
             .map_err(broken_pipe_or_fail)

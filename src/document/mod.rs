@@ -8,48 +8,35 @@
 //! piece by piece.
 
 mod position;
+mod snapshot;
 
-pub use position::{Encoding, Position};
+pub use position::{Encoding, Position, from_offset as position_in};
+pub use snapshot::Snapshot;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use ropey::Rope;
 
-use crate::checks::{self, Diagnostic, DoiOccurrence, Rules};
+use crate::analysis::{self, Analysis, Place, PlaceSpan, Scope};
+use crate::checks::{self, Diagnostic, Rules};
 use crate::syntax::{self, Span};
 
-/// A piece of the document: from a `TY` line to the next one. Where it
-/// starts is kept apart, in [`Document::starts`].
+/// A piece of the document: from a `TY` line to the next one, with its
+/// analysis. Where it starts is kept apart, in [`Document::starts`]. The
+/// analysis is shared with snapshots, which whole-document requests read
+/// away from the store's lock.
 #[derive(Debug, Clone)]
-struct Piece {
+pub(crate) struct Piece {
     /// Identity, stable while the piece is untouched (for the indexes).
     id: u64,
-    /// Its length in bytes.
-    len: usize,
-    /// How many line breaks it holds: the next piece starts that many lines on.
-    breaks: usize,
-    /// Record-local diagnostics, spans relative to the piece's start.
-    diagnostics: Vec<Diagnostic>,
-    /// Its DOIs, spans relative to the piece's start.
-    dois: Vec<DoiOccurrence>,
-    /// Where each diagnostic's span and related spans fall, relative to the
-    /// piece (which starts a line), worked out once when it is checked: a
-    /// publish then costs one rope lookup per piece, not four per finding.
-    places: Vec<Places>,
-}
-
-/// Relative line and both columns of one offset inside a piece.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Place {
-    line: u32,
-    utf8: u32,
-    utf16: u32,
+    analysis: Arc<Analysis>,
 }
 
 impl Place {
     fn position(self, first_line: u32, encoding: Encoding) -> Position {
         Position {
-            line: first_line + self.line,
+            line: first_line.saturating_add(self.line),
             character: match encoding {
                 Encoding::Utf8 => self.utf8,
                 Encoding::Utf16 => self.utf16,
@@ -58,43 +45,12 @@ impl Place {
     }
 }
 
-/// The places of one diagnostic: its span, then each related span.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Places {
-    span: (Place, Place),
-    related: Vec<(Place, Place)>,
-}
-
-/// Places of `offsets` (sorted or not) in `text`, by one scan per offset
-/// over a piece's few lines.
-fn place_of(text: &str, offset: usize) -> Place {
-    let mut line = 0;
-    let mut line_start = 0;
-    for (span, _) in syntax::split_lines(text) {
-        if span.end > offset || span.end == text.len() && offset == text.len() && !text.ends_with(['\n', '\r']) {
-            break;
-        }
-        line += 1;
-        line_start = span.end;
-    }
-    let column = &text[line_start..offset.max(line_start)];
-    let utf16: usize = column.chars().map(char::len_utf16).sum();
-    Place {
-        line: u32::try_from(line).unwrap_or(u32::MAX),
-        utf8: u32::try_from(column.len()).unwrap_or(u32::MAX),
-        utf16: u32::try_from(utf16).unwrap_or(u32::MAX),
-    }
-}
-
-fn places_of(text: &str, diagnostics: &[Diagnostic]) -> Vec<Places> {
-    let pair = |span: Span| (place_of(text, span.start), place_of(text, span.end));
-    diagnostics
-        .iter()
-        .map(|d| Places {
-            span: pair(d.span),
-            related: d.related.iter().map(|r| pair(r.span)).collect(),
-        })
-        .collect()
+/// Both ends of a piece-relative span as client positions.
+pub fn positions(span: PlaceSpan, first_line: u32, encoding: Encoding) -> (Position, Position) {
+    (
+        span.0.position(first_line, encoding),
+        span.1.position(first_line, encoding),
+    )
 }
 
 /// A diagnostic with its range and its related ranges as client positions.
@@ -163,30 +119,41 @@ pub struct Change {
     pub text: String,
 }
 
-/// Bytes of text checked at a time when a big span is checked: big enough
-/// that per-window costs vanish, small enough to stay in cache.
-const WINDOW: usize = 1 << 18;
+/// The rope as a source for [`analysis::analyze_span`]: windows are copied
+/// out of it one at a time, so a big text is never held twice.
+struct RopeSource<'r>(&'r Rope);
 
-/// Checks one window of the text, which starts at byte `start` of the
-/// document, and appends its pieces (ids unset) and their starts to `out`.
-fn check_window(text: &str, start: usize, reaches_end: bool, rules: &Rules, out: &mut (Vec<usize>, Vec<Piece>)) {
-    let starts: Vec<usize> = syntax::piece_starts(text).collect();
-    let mut parse = syntax::Parse::default();
-    for (i, &from) in starts.iter().enumerate() {
-        let to = starts.get(i + 1).copied().unwrap_or(text.len());
-        let piece_text = &text[from..to];
-        let followed = to < text.len() || !reaches_end;
-        let mut result = checks::check_piece(piece_text, followed, rules, &mut parse);
-        result.diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
-        out.0.push(start + from);
-        out.1.push(Piece {
-            id: 0,
-            len: to - from,
-            breaks: syntax::count_line_breaks(piece_text),
-            places: places_of(piece_text, &result.diagnostics),
-            diagnostics: result.diagnostics,
-            dois: result.dois,
-        });
+impl analysis::Source for RopeSource<'_> {
+    fn window_end(&self, target: usize, end: usize) -> usize {
+        let rope = self.0;
+        if target >= end {
+            return end;
+        }
+        let line = rope.byte_to_line(target) + 1;
+        if line >= rope.len_lines() {
+            return end;
+        }
+        let mut at = rope.line_to_byte(line);
+        for slice in rope.lines_at(line) {
+            if at >= end {
+                break;
+            }
+            if is_type_line(slice) {
+                return at;
+            }
+            at += slice.len_bytes();
+        }
+        end
+    }
+
+    fn len(&self) -> usize {
+        self.0.len_bytes()
+    }
+
+    fn read<'a>(&'a self, from: usize, to: usize, buffer: &'a mut String) -> &'a str {
+        buffer.clear();
+        buffer.extend(self.0.byte_slice(from..to).chunks());
+        buffer
     }
 }
 
@@ -286,6 +253,7 @@ impl Document {
             .map(|id| self.positions[id])
             .flat_map(|i| {
                 self.pieces[i]
+                    .analysis
                     .diagnostics
                     .iter()
                     .map(move |d| d.clone().shifted(self.starts[i]))
@@ -329,21 +297,24 @@ impl Document {
     }
 
     /// A piece's findings with their client positions, taken from the
-    /// positions cached when the piece was checked.
+    /// positions worked out when the piece was analysed.
     pub fn locate_piece(&self, piece: &FindingPiece, encoding: Encoding) -> impl Iterator<Item = Located<'_>> {
         let offset = self.starts[piece.index];
         let first_line = piece.first_line;
-        let at = move |(a, b): (Place, Place)| (a.position(first_line, encoding), b.position(first_line, encoding));
-        let checked = &self.pieces[piece.index];
-        checked
+        let analysis = &self.pieces[piece.index].analysis;
+        analysis
             .diagnostics
             .iter()
-            .zip(&checked.places)
+            .zip(&analysis.places)
             .map(move |(diagnostic, places)| Located {
                 diagnostic: std::borrow::Cow::Borrowed(diagnostic),
                 offset,
-                range: at(places.span),
-                related: places.related.iter().map(|&pair| at(pair)).collect(),
+                range: positions(places.span, first_line, encoding),
+                related: places
+                    .related
+                    .iter()
+                    .map(|&pair| positions(pair, first_line, encoding))
+                    .collect(),
             })
     }
 
@@ -366,19 +337,63 @@ impl Document {
             .collect()
     }
 
-    /// The diagnostics whose span holds byte `offset` (for hover).
-    pub fn diagnostics_at(&self, offset: usize) -> Vec<Diagnostic> {
-        let i = self.piece_index(offset);
-        let start = self.starts[i];
-        let mut found: Vec<Diagnostic> = self.pieces[i]
-            .diagnostics
-            .iter()
-            .map(|d| d.clone().shifted(start))
-            .chain(self.duplicate_dois())
-            .filter(|d| d.span.start <= offset && offset <= d.span.end)
+    /// The findings whose span touches bytes `range` (a cursor, a
+    /// selection), with their positions: what hover help and quick fixes
+    /// read. Only the pieces the range covers are looked at.
+    pub fn located_in(&self, range: Span, encoding: Encoding) -> Vec<Located<'_>> {
+        let (first, last) = (self.piece_index(range.start), self.piece_index(range.end));
+        let touches = |l: &Located<'_>| {
+            let span = l.diagnostic.span.shift(l.offset);
+            span.start <= range.end && range.start <= span.end
+        };
+        let mut found: Vec<Located<'_>> = (first..=last)
+            .flat_map(|index| {
+                let piece = FindingPiece {
+                    id: self.pieces[index].id,
+                    first_line: u32::try_from(self.first_lines[index]).unwrap_or(u32::MAX),
+                    index,
+                };
+                self.locate_piece(&piece, encoding).collect::<Vec<_>>()
+            })
+            .filter(touches)
             .collect();
-        found.sort_by_key(|d| (d.span.start, d.code));
+        if !self.duplicated.is_empty() {
+            found.extend(self.located_duplicates(encoding).into_iter().filter(touches));
+        }
         found
+    }
+
+    /// The inlay hints on lines `lines`, with their positions: only the
+    /// pieces those lines cover are looked at.
+    pub fn hints(&self, lines: std::ops::Range<u32>, encoding: Encoding) -> Vec<(Position, &'static str)> {
+        let first = self
+            .first_lines
+            .partition_point(|&l| l <= lines.start as usize)
+            .saturating_sub(1);
+        let mut out = Vec::new();
+        for (i, piece) in self.pieces.iter().enumerate().skip(first) {
+            let start = u32::try_from(self.first_lines[i]).unwrap_or(u32::MAX);
+            if start >= lines.end {
+                break;
+            }
+            out.extend(
+                piece
+                    .analysis
+                    .hints
+                    .iter()
+                    .map(|&analysis::Hint { at, label }| (at.position(start, encoding), label))
+                    .filter(|(at, _)| lines.contains(&at.line)),
+            );
+        }
+        out
+    }
+
+    /// How many findings have a safe fix: what fix-all would apply first.
+    pub fn safe_fixes(&self) -> usize {
+        self.with_findings
+            .iter()
+            .map(|id| self.pieces[self.positions[id]].analysis.safe_fixes)
+            .sum()
     }
 
     /// The text of the piece (record and what follows it) around byte
@@ -386,7 +401,26 @@ impl Document {
     pub fn piece_at(&self, offset: usize) -> (usize, String) {
         let i = self.piece_index(offset);
         let start = self.starts[i];
-        (start, self.slice(start, start + self.pieces[i].len))
+        (start, self.slice(start, start + self.pieces[i].analysis.len))
+    }
+
+    /// What whole-document requests read, cheap to take (the rope and the
+    /// analyses are shared, not copied) so that they run away from the
+    /// store while edits go on.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            rope: self.rope.clone(),
+            pieces: self.pieces.clone(),
+            starts: self.starts.clone(),
+            first_lines: self.first_lines.clone(),
+            rules: self.rules.clone(),
+        }
+    }
+
+    /// Analyses everything afresh: after a failure half-way through an
+    /// edit, the way back to a consistent store.
+    pub fn reanalyze(&mut self) {
+        self.check_all();
     }
 
     fn slice(&self, start: usize, end: usize) -> String {
@@ -412,106 +446,45 @@ impl Document {
         let _ = self.replace_pieces(0..0, starts, pieces);
     }
 
-    /// Checks bytes `start..end` of the text, where `start` is the start of a
-    /// piece and `end` the start of a piece or the end of the text, cut into
-    /// pieces: their starts, and the pieces with fresh ids. The span is read
-    /// from the rope in windows of about [`WINDOW`] bytes cut at `TY` lines;
-    /// several windows (opening or pasting a big text) are checked on every
-    /// core.
+    /// Analyses bytes `start..end` of the text, where `start` is the start
+    /// of a piece and `end` the start of a piece or the end of the text:
+    /// the pieces' starts, and the pieces with fresh ids.
     fn check_span(&mut self, start: usize, end: usize) -> (Vec<usize>, Vec<Piece>) {
-        // At least one window: an empty span is one empty piece.
-        let mut bounds = vec![start, self.window_end(start + WINDOW, end)];
-        while let Some(&last) = bounds.last().filter(|&&last| last < end) {
-            bounds.push(self.window_end(last + WINDOW, end));
-        }
-        let windows: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-        let (rope, rules, text_end) = (&self.rope, &self.rules, self.rope.len_bytes());
-        let check_windows = |windows: &[(usize, usize)]| {
-            let mut buffer = String::new();
-            let mut out = (Vec::new(), Vec::new());
-            for &(from, to) in windows {
-                buffer.clear();
-                buffer.extend(rope.byte_slice(from..to).chunks());
-                check_window(&buffer, from, to == text_end, rules, &mut out);
-            }
-            out
-        };
-        // One window (every keystroke): no threads, and no asking the system
-        // how many cores there are (it reads cgroup files).
-        let threads = match windows.len() {
-            0 | 1 => 1,
-            n => std::thread::available_parallelism().map_or(1, |c| c.get()).min(n),
-        };
-        let (starts, mut pieces) = if threads < 2 {
-            check_windows(&windows)
-        } else {
-            let per_thread = windows.len().div_ceil(threads);
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = windows
-                    .chunks(per_thread)
-                    .map(|part| scope.spawn(move || check_windows(part)))
-                    .collect();
-                let mut all = (Vec::new(), Vec::new());
-                for handle in handles {
-                    let (starts, pieces) = handle.join().expect("checks do not panic");
-                    all.0.extend(starts);
-                    all.1.extend(pieces);
-                }
-                all
-            })
-        };
-        for piece in &mut pieces {
+        let analysed = analysis::analyze_span(&RopeSource(&self.rope), start, end, &self.rules, Scope::Everything);
+        let mut starts = Vec::with_capacity(analysed.len());
+        let mut pieces = Vec::with_capacity(analysed.len());
+        for (at, analysis) in analysed {
             self.next_id += 1;
-            piece.id = self.next_id;
+            starts.push(at);
+            pieces.push(Piece {
+                id: self.next_id,
+                analysis: Arc::new(analysis),
+            });
         }
         (starts, pieces)
-    }
-
-    /// The start of the first `TY` line after the line holding byte
-    /// `target`, or `end` if there is none before it: where a window of the
-    /// text may end so that it parses as it does in the whole.
-    fn window_end(&self, target: usize, end: usize) -> usize {
-        if target >= end {
-            return end;
-        }
-        let line = self.rope.byte_to_line(target) + 1;
-        if line >= self.rope.len_lines() {
-            return end;
-        }
-        let mut at = self.rope.line_to_byte(line);
-        for slice in self.rope.lines_at(line) {
-            if at >= end {
-                break;
-            }
-            if is_type_line(slice) {
-                return at;
-            }
-            at += slice.len_bytes();
-        }
-        end
     }
 
     /// Replaces the pieces at `range` with new ones, keeping the indexes.
     /// Returns how many more line breaks the new pieces hold than the old.
     fn replace_pieces(&mut self, range: std::ops::Range<usize>, starts: Vec<usize>, pieces: Vec<Piece>) -> isize {
-        let old_breaks: usize = self.pieces[range.clone()].iter().map(|p| p.breaks).sum();
-        let new_breaks: usize = pieces.iter().map(|p| p.breaks).sum();
+        let old_breaks: usize = self.pieces[range.clone()].iter().map(|p| p.analysis.breaks).sum();
+        let new_breaks: usize = pieces.iter().map(|p| p.analysis.breaks).sum();
         let mut line = match range.start {
             0 => 0,
-            i => self.first_lines[i - 1] + self.pieces[i - 1].breaks,
+            i => self.first_lines[i - 1] + self.pieces[i - 1].analysis.breaks,
         };
         let first_lines: Vec<usize> = pieces
             .iter()
             .map(|p| {
-                line += p.breaks;
-                line - p.breaks
+                line += p.analysis.breaks;
+                line - p.analysis.breaks
             })
             .collect();
         self.first_lines.splice(range.clone(), first_lines);
         for piece in &self.pieces[range.clone()] {
             self.positions.remove(&piece.id);
             self.with_findings.remove(&piece.id);
-            for doi in &piece.dois {
+            for doi in &piece.analysis.dois {
                 if let Some(ids) = self.doi_index.get_mut(&doi.hash) {
                     if let Some(k) = ids.iter().position(|&id| id == piece.id) {
                         ids.swap_remove(k);
@@ -526,10 +499,10 @@ impl Document {
             }
         }
         for piece in &pieces {
-            if !piece.diagnostics.is_empty() {
+            if !piece.analysis.diagnostics.is_empty() {
                 self.with_findings.insert(piece.id);
             }
-            for doi in &piece.dois {
+            for doi in &piece.analysis.dois {
                 let ids = self.doi_index.entry(doi.hash).or_default();
                 ids.push(piece.id);
                 if ids.len() == 2 {
@@ -574,7 +547,7 @@ impl Document {
             .starts
             .partition_point(|&start| start <= range.end)
             .saturating_sub(1);
-        let old_end = self.starts[last] + self.pieces[last].len;
+        let old_end = self.starts[last] + self.pieces[last].analysis.len;
         let new_end = (old_end as isize + delta) as usize;
         // If the touched text no longer starts with a TY line, it belongs to
         // the piece before: widen until it does.
@@ -609,10 +582,9 @@ impl Document {
     }
 
     /// The duplicate-DOI findings: the occurrences whose hash more than one
-    /// piece holds, grouped by their DOI read back from the rope (which also
-    /// separates hash collisions).
+    /// piece holds, grouped by their DOI read back from the rope.
     fn duplicate_dois(&self) -> Vec<Diagnostic> {
-        let mut groups: std::collections::BTreeMap<String, Vec<Span>> = std::collections::BTreeMap::new();
+        let mut candidates = Vec::new();
         for hash in &self.duplicated {
             let mut ids = self.doi_index[hash].clone();
             ids.sort_unstable();
@@ -620,18 +592,15 @@ impl Document {
             for id in ids {
                 let i = self.positions[&id];
                 let start = self.starts[i];
-                for doi in self.pieces[i].dois.iter().filter(|d| d.hash == *hash) {
-                    let span = doi.span.shift(start);
-                    if let Some(key) = checks::doi_key(&self.slice(span.start, span.end)) {
-                        groups.entry(key).or_default().push(span);
-                    }
-                }
+                let dois = self.pieces[i].analysis.dois.iter().filter(|d| d.hash == *hash);
+                candidates.extend(dois.map(|doi| doi.span.shift(start)));
             }
         }
-        for spans in groups.values_mut() {
-            spans.sort();
-        }
-        checks::duplicate_diagnostics(groups.iter().map(|(key, spans)| (key.as_str(), spans.as_slice())))
+        checks::duplicate_findings(
+            candidates,
+            |span| checks::doi_key(&self.slice(span.start, span.end)),
+            &self.rules,
+        )
     }
 }
 

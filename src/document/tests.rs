@@ -1,7 +1,12 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::analysis::WINDOW;
 use crate::checks;
+
+fn check(text: &str) -> Vec<checks::Diagnostic> {
+    crate::analysis::check(text, &Rules::default())
+}
 
 fn record(i: usize) -> String {
     format!("TY  - JOUR\nAU  - Author {i}, A\nTI  - Title {i}\nPY  - 2021\nDO  - 10.1000/{i}\nER  - \n\n")
@@ -22,7 +27,7 @@ fn an_edit_inside_one_record_reparses_only_that_record() {
         2,
     );
     assert_eq!(document.last_reparsed, 1);
-    assert_eq!(document.diagnostics(), checks::check(&document.text()));
+    assert_eq!(document.diagnostics(), check(&document.text()));
     // Break the record's TY line: it joins the piece before.
     let ty = text.find("TY  - JOUR\nAU  - Author 500").unwrap();
     document.apply(
@@ -33,7 +38,7 @@ fn an_edit_inside_one_record_reparses_only_that_record() {
         3,
     );
     assert!(document.last_reparsed <= 2, "{}", document.last_reparsed);
-    assert_eq!(document.diagnostics(), checks::check(&document.text()));
+    assert_eq!(document.diagnostics(), check(&document.text()));
 }
 
 /// A text of many windows: opening it, pasting over most of it and typing
@@ -54,7 +59,7 @@ fn big_texts_are_checked_in_windows_like_the_whole() {
     text.insert_str(text.len() / 3, &"stray text outside any record\n".repeat(20_000));
     assert!(text.len() > 4 * WINDOW, "{}", text.len());
     let mut document = Document::new(&text, 1);
-    assert_eq!(document.diagnostics(), checks::check(&text));
+    assert_eq!(document.diagnostics(), check(&text));
 
     let edit = |document: &mut Document, text: &mut String, range: std::ops::Range<usize>, insert: &str, version| {
         text.replace_range(range.clone(), insert);
@@ -66,7 +71,7 @@ fn big_texts_are_checked_in_windows_like_the_whole() {
             version,
         );
         assert_eq!(document.text(), *text);
-        assert_eq!(document.diagnostics(), checks::check(text));
+        assert_eq!(document.diagnostics(), check(text));
     };
     // Paste a big block over most of the text.
     let block: String = (50_000..56_000).map(record).collect();
@@ -182,7 +187,7 @@ proptest! {
             text.replace_range(at..end, &insert);
             document.apply(vec![Change { range: Some(Span::new(at, end)), text: insert }], version as i32 + 1);
             prop_assert_eq!(document.text(), text.clone());
-            prop_assert_eq!(document.diagnostics(), checks::check(&text));
+            prop_assert_eq!(document.diagnostics(), check(&text));
             // Cached positions equal what the rope says.
             for encoding in [Encoding::Utf8, Encoding::Utf16] {
                 for located in document.located_diagnostics(encoding) {

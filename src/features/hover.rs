@@ -49,8 +49,8 @@ pub fn hover(text: &str, offset: usize, style: Style) -> Option<Hover> {
 
 /// Why the findings at the cursor matter: each code's name and help, for
 /// the hover shown over a squiggle.
-pub fn findings_help(diagnostics: &[crate::checks::Diagnostic], style: Style) -> Option<String> {
-    let mut codes: Vec<crate::checks::Code> = diagnostics.iter().map(|d| d.code).collect();
+pub fn findings_help(codes: &[crate::checks::Code], style: Style) -> Option<String> {
+    let mut codes = codes.to_vec();
     codes.dedup();
     let parts: Vec<String> = codes
         .iter()

@@ -1,10 +1,10 @@
-//! Navigation over a whole text: one symbol per record, folding ranges,
+//! Navigation over a parsed piece: one symbol per record, folding ranges,
 //! links for DOIs and URLs, and inlay hints naming what a generic tag means
-//! in its record's type.
+//! in its record's type. `analysis` keeps them per piece.
 
 use crate::catalog;
 use crate::checks::values;
-use crate::syntax::{self, LineKind, Span};
+use crate::syntax::{LineKind, Parse, Span};
 
 /// One record as an outline entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,13 +12,11 @@ pub struct RecordSymbol {
     /// `JOUR · Issa 2021 · Benefiting the NHS…`.
     pub name: String,
     /// The type's name.
-    pub detail: String,
+    pub detail: &'static str,
     /// The whole record.
     pub span: Span,
     /// Its `TY` line's tag (what the editor selects).
     pub selection: Span,
-    /// One child per tag line: `(tag and short value, line span, tag span)`.
-    pub fields: Vec<(String, Span, Span)>,
     /// Title, authors and DOI, for workspace symbol search.
     pub search: String,
 }
@@ -33,9 +31,8 @@ fn short(value: &str, max: usize) -> String {
     }
 }
 
-/// The records of `text` as outline entries.
-pub fn symbols(text: &str) -> Vec<RecordSymbol> {
-    let parse = syntax::parse(text);
+/// The records of `text` (parsed as `parse`) as outline entries.
+pub fn symbols(text: &str, parse: &Parse) -> Vec<RecordSymbol> {
     let mut out = Vec::with_capacity(parse.records.len());
     for record in &parse.records {
         let lines = &parse.lines[record.line_range()];
@@ -65,27 +62,13 @@ pub fn symbols(text: &str) -> Vec<RecordSymbol> {
             .map(|t| t.value.text(text))
             .collect();
         let search = format!("{title} {} {}", authors.join(" "), value_of(&[b"DO"]).unwrap_or(""));
-        let fields = lines
-            .iter()
-            .filter_map(|l| l.tag().map(|t| (l, t)))
-            .map(|(line, tag)| {
-                (
-                    format!("{}  {}", tag.code_str(), short(tag.value.text(text), 50)),
-                    line.content,
-                    tag.tag,
-                )
-            })
-            .collect();
         let first = &lines[0];
         let last = &lines[lines.len() - 1];
         out.push(RecordSymbol {
             name,
-            detail: catalog::lookup_type(catalog::canonical_type(ty))
-                .map_or("Record", |t| t.name)
-                .to_string(),
+            detail: catalog::lookup_type(catalog::canonical_type(ty)).map_or("Record", |t| t.name),
             span: Span::new(first.content.start, last.content.end),
             selection: first.tag().map_or(first.content, |t| t.tag),
-            fields,
             search,
         });
     }
@@ -94,8 +77,7 @@ pub fn symbols(text: &str) -> Vec<RecordSymbol> {
 
 /// Folding ranges as `(first line, last line)` (0-based): each record, and
 /// each value that runs over three lines or more (long abstracts).
-pub fn folding(text: &str) -> Vec<(usize, usize)> {
-    let parse = syntax::parse(text);
+pub fn folding(parse: &Parse) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for record in &parse.records {
         if record.end_line - record.first_line > 1 {
@@ -119,8 +101,7 @@ pub fn folding(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// Links: `DO` values to `https://doi.org/…`, and each URL in `UR`, `L1`–`L4`.
-pub fn links(text: &str) -> Vec<(Span, String)> {
-    let parse = syntax::parse(text);
+pub fn links(text: &str, parse: &Parse) -> Vec<(Span, String)> {
     let mut out = Vec::new();
     for line in &parse.lines {
         let Some(tag) = line.tag() else { continue };
@@ -156,8 +137,7 @@ pub fn links(text: &str) -> Vec<(Span, String)> {
 /// Inlay hints `(offset, label)`: after a tag whose meaning the 2011 tables
 /// give for this record's type in particular, that meaning
 /// (`T2` → "Journal" in `JOUR`, "Series Title" in `BOOK`).
-pub fn inlay_hints(text: &str) -> Vec<(usize, String)> {
-    let parse = syntax::parse(text);
+pub fn inlay_hints(text: &str, parse: &Parse) -> Vec<(usize, &'static str)> {
     let mut out = Vec::new();
     for record in &parse.records {
         let Some(ty) = parse.record_type(text, record) else {
@@ -176,7 +156,7 @@ pub fn inlay_hints(text: &str) -> Vec<(usize, String)> {
             // fallback label is the generic meaning, which needs no hint.
             let specific = info.labels.iter().find(|(_, types)| types.contains(&standard));
             if let Some((label, _)) = specific.filter(|(l, _)| !l.eq_ignore_ascii_case(info.name)) {
-                out.push((tag.tag.end, label.to_string()));
+                out.push((tag.tag.end, *label));
             }
         }
     }
@@ -189,29 +169,36 @@ mod tests {
 
     const TEXT: &str = "TY  - JOUR\nAU  - Issa, Hamdi\nTI  - Benefiting the NHS\nT2  - BMJ\nPY  - 2021\nDO  - https://doi.org/10.1136/x\nAB  - one\n  two\n  three\nUR  - https://a.org; www.b.org\nER  - \n\nTY  - BOOK\nT2  - Series\nER  - \n";
 
+    fn parse() -> Parse {
+        crate::syntax::parse(TEXT)
+    }
+
     #[test]
     fn symbol_names_read_type_author_year_title() {
-        let symbols = symbols(TEXT);
+        let symbols = symbols(TEXT, &parse());
         assert_eq!(symbols[0].name, "JOUR · Issa 2021 · Benefiting the NHS");
         assert_eq!(symbols[0].detail, "Journal article");
-        assert_eq!(symbols[0].fields.len(), 9);
+        assert!(symbols[0].search.contains("10.1136/x"), "{}", symbols[0].search);
         assert_eq!(symbols[1].name, "BOOK · (no title)");
     }
 
     #[test]
     fn folds_records_and_long_values() {
-        assert_eq!(folding(TEXT), [(0, 10), (6, 8), (12, 14)]);
+        assert_eq!(folding(&parse()), [(0, 10), (6, 8), (12, 14)]);
     }
 
     #[test]
     fn links_dois_and_urls() {
-        let links: Vec<String> = links(TEXT).into_iter().map(|(_, url)| url).collect();
+        let links: Vec<String> = links(TEXT, &parse()).into_iter().map(|(_, url)| url).collect();
         assert_eq!(links, ["https://doi.org/10.1136/x", "https://a.org"]);
     }
 
     #[test]
     fn hints_name_type_specific_meanings() {
-        let hints: Vec<String> = inlay_hints(TEXT).into_iter().map(|(_, label)| label).collect();
+        let hints: Vec<&str> = inlay_hints(TEXT, &parse())
+            .into_iter()
+            .map(|(_, label)| label)
+            .collect();
         assert_eq!(hints, ["Journal", "Series Title"]);
     }
 }

@@ -2,9 +2,11 @@
 
 use tower_lsp::lsp_types as lsp;
 
+use ropey::Rope;
+
 use crate::checks::{self, Severity};
-use crate::config::{Config, ConfigError};
-use crate::document::{Document, Encoding, Located, Position};
+use crate::config::ConfigError;
+use crate::document::{Encoding, Located, Position};
 use crate::syntax::Span;
 
 /// An LSP position from ours.
@@ -20,12 +22,10 @@ pub fn from_position(position: lsp::Position) -> Position {
     }
 }
 
-/// The LSP range of byte span `span`.
-pub fn range(document: &Document, span: Span, encoding: Encoding) -> lsp::Range {
-    lsp::Range::new(
-        position(document.position(span.start, encoding)),
-        position(document.position(span.end, encoding)),
-    )
+/// The LSP range of byte span `span` of the text in `rope`.
+pub fn range(rope: &Rope, span: Span, encoding: Encoding) -> lsp::Range {
+    let at = |offset| position(crate::document::position_in(rope, offset, encoding));
+    lsp::Range::new(at(span.start), at(span.end))
 }
 
 fn lsp_severity(severity: Severity) -> lsp::DiagnosticSeverity {
@@ -37,10 +37,9 @@ fn lsp_severity(severity: Severity) -> lsp::DiagnosticSeverity {
     }
 }
 
-/// A located diagnostic with the configured severity as an LSP diagnostic,
-/// or `None` when the configuration turns its code off.
-pub fn located(l: &Located<'_>, uri: &lsp::Url, config: &Config) -> Option<lsp::Diagnostic> {
-    let severity = config.severity(l.diagnostic.code)?;
+/// A located diagnostic (its severity already the configured one) as an
+/// LSP diagnostic: the one conversion for publishing and code actions.
+pub fn located(l: &Located<'_>, uri: &lsp::Url) -> lsp::Diagnostic {
     let lsp_range = |(a, b)| lsp::Range::new(position(a), position(b));
     let related = (!l.related.is_empty()).then(|| {
         l.diagnostic
@@ -53,34 +52,19 @@ pub fn located(l: &Located<'_>, uri: &lsp::Url, config: &Config) -> Option<lsp::
             })
             .collect()
     });
-    Some(to_lsp(&l.diagnostic, severity, lsp_range(l.range), related))
+    to_lsp(&l.diagnostic, l.diagnostic.severity, lsp_range(l.range), related)
 }
 
 /// A configuration error as a diagnostic on the configuration file itself.
 pub fn config_error(text: &str, error: &ConfigError) -> lsp::Diagnostic {
-    let document = Document::new(text, 0);
     let span = error.span.unwrap_or_default();
     lsp::Diagnostic {
-        range: range(&document, span, Encoding::Utf16),
+        range: range(&Rope::from_str(text), span, Encoding::Utf16),
         severity: Some(lsp::DiagnosticSeverity::ERROR),
         source: Some("ris-lsp".to_string()),
         message: format!("{}; ris-lsp uses its defaults until this is fixed", error.message),
         ..Default::default()
     }
-}
-
-/// One diagnostic in LSP terms.
-pub fn diagnostic(document: &Document, uri: &lsp::Url, encoding: Encoding, d: &checks::Diagnostic) -> lsp::Diagnostic {
-    let related = (!d.related.is_empty()).then(|| {
-        d.related
-            .iter()
-            .map(|r| lsp::DiagnosticRelatedInformation {
-                location: lsp::Location::new(uri.clone(), range(document, r.span, encoding)),
-                message: r.message.clone(),
-            })
-            .collect()
-    });
-    to_lsp(d, d.severity(), range(document, d.span, encoding), related)
 }
 
 fn to_lsp(

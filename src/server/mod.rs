@@ -23,8 +23,10 @@ use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{self as lsp, Url};
 use tower_lsp::{LanguageServer, LspService};
 
+use editing::FixAllOffer;
+
 use crate::config::{self, Config};
-use crate::document::{Change, Document, Encoding};
+use crate::document::{Change, Document, Encoding, Snapshot};
 use crate::features::completion::{Documentation, ItemKind};
 use crate::features::{self, Style};
 use crate::syntax::Span;
@@ -35,6 +37,8 @@ struct State {
     encoding: Encoding,
     markdown: bool,
     snippets: bool,
+    /// Whether the client resolves a code action's edit when it is chosen.
+    resolves_edits: bool,
     /// Settings from the editor (initializationOptions, didChangeConfiguration).
     editor_config: Config,
     /// The settings in force for each open document: the editor's, then its
@@ -88,44 +92,63 @@ impl Backend {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Byte offset of `position` in `uri` with the piece around it, or `None`
-    /// (logged) when the document is not open.
-    fn locate(&self, uri: &Url, position: lsp::Position) -> Option<(usize, usize, String, Style)> {
+    /// Runs `f` on an open document, or logs and gives `None`.
+    fn with_document<T>(&self, uri: &Url, f: impl FnOnce(&Document, &State) -> T) -> Option<T> {
         let state = self.state();
         let Some(document) = state.documents.get(uri) else {
             tracing::warn!(%uri, "request for a document that is not open");
             return None;
         };
-        let (offset, clamped) = document.offset(convert::from_position(position), state.encoding);
+        Some(f(document, &state))
+    }
+
+    /// Runs `f` on a snapshot of an open document, away from the lock and
+    /// off the async threads: whole-document requests must not hold back
+    /// the keystrokes that arrive meanwhile.
+    async fn with_snapshot<T: Send + 'static>(
+        &self,
+        uri: &Url,
+        f: impl FnOnce(&Snapshot, Encoding) -> T + Send + 'static,
+    ) -> Result<Option<T>> {
+        let Some((snapshot, encoding)) =
+            self.with_document(uri, |document, state| (document.snapshot(), state.encoding))
+        else {
+            return Ok(None);
+        };
+        match tokio::task::spawn_blocking(move || f(&snapshot, encoding)).await {
+            Ok(value) => Ok(Some(value)),
+            Err(error) => {
+                tracing::error!(%error, %uri, "a request failed");
+                Err(tower_lsp::jsonrpc::Error::internal_error())
+            }
+        }
+    }
+}
+
+/// Where a request's position is: its offset, and the piece around it.
+struct Cursor {
+    /// The offset, relative to the piece.
+    offset: usize,
+    /// Where the piece starts in the document.
+    start: usize,
+    /// The piece's text.
+    piece: String,
+}
+
+impl Cursor {
+    /// The cursor at `position` of `document`, clamped (and logged) when out
+    /// of range.
+    fn at(document: &Document, uri: &Url, position: lsp::Position, encoding: Encoding) -> Self {
+        let (offset, clamped) = document.offset(convert::from_position(position), encoding);
         if clamped {
             tracing::warn!(%uri, ?position, "position out of range; clamped");
         }
         let (start, piece) = document.piece_at(offset);
-        Some((
-            offset - start,
+        Cursor {
+            offset: offset - start,
             start,
             piece,
-            Style {
-                markdown: state.markdown,
-            },
-        ))
-    }
-
-    /// Runs `f` on an open document, or logs and gives `None`.
-    fn with_document<T>(&self, uri: &Url, f: impl FnOnce(&Document, Encoding) -> T) -> Option<T> {
-        let state = self.state();
-        let Some(document) = state.documents.get(uri) else {
-            tracing::warn!(%uri, "request for a document that is not open");
-            return None;
-        };
-        Some(f(document, state.encoding))
-    }
-
-    /// LSP range of a span relative to a piece starting at `start`.
-    fn range_in(&self, uri: &Url, start: usize, span: Span) -> Option<lsp::Range> {
-        let state = self.state();
-        let document = state.documents.get(uri)?;
-        Some(convert::range(document, span.shift(start), state.encoding))
+        }
     }
 }
 
@@ -188,13 +211,20 @@ impl TextSync {
                     }
                     Span::new(start.min(end), end.max(start))
                 });
-                document.apply(
-                    vec![Change {
-                        range,
-                        text: change.text,
-                    }],
-                    params.text_document.version,
-                );
+                let change = vec![Change {
+                    range,
+                    text: change.text,
+                }];
+                let version = params.text_document.version;
+                // A failure half-way through an edit leaves the store
+                // unsure: analyse the text it holds afresh.
+                if let Err(panic) = crate::contain::contained(|| document.apply(change, version)) {
+                    tracing::error!(%panic, %uri, "applying a change failed; analysing the document afresh");
+                    document.version = version;
+                    if let Err(panic) = crate::contain::contained(|| document.reanalyze()) {
+                        tracing::error!(%panic, %uri, "analysing afresh failed too");
+                    }
+                }
             }
             tracing::debug!(%uri, reparsed = document.last_reparsed, "changed");
         }
@@ -233,6 +263,10 @@ impl LanguageServer for Backend {
             .and_then(|c| c.completion_item.as_ref())
             .and_then(|i| i.snippet_support)
             .unwrap_or(false);
+        let resolves_edits = text
+            .and_then(|t| t.code_action.as_ref())
+            .and_then(|c| c.resolve_support.as_ref())
+            .is_some_and(|r| r.properties.iter().any(|p| p == "edit"));
         let encoding = if offers_utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
         let editor_config = match params.initialization_options.map(settings_of).map(Config::from_json) {
             Some(Ok(config)) => config,
@@ -249,6 +283,7 @@ impl LanguageServer for Backend {
             state.encoding = encoding;
             state.markdown = markdown;
             state.snippets = snippets;
+            state.resolves_edits = resolves_edits;
         }
         tracing::info!(?encoding, markdown, snippets, "initialized");
         Ok(lsp::InitializeResult {
@@ -273,6 +308,7 @@ impl LanguageServer for Backend {
                         lsp::CodeActionKind::QUICKFIX,
                         lsp::CodeActionKind::new(editing::FIX_ALL),
                     ]),
+                    resolve_provider: Some(true),
                     ..Default::default()
                 })),
                 document_formatting_provider: Some(lsp::OneOf::Left(true)),
@@ -329,103 +365,178 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
         let position = params.text_document_position_params;
         let uri = position.text_document.uri;
-        let Some((offset, start, piece, style)) = self.locate(&uri, position.position) else {
-            return Ok(None);
-        };
-        let found = features::hover::hover(&piece, offset, style);
-        // Over a squiggle, also say why it matters.
-        let findings = self
-            .with_document(&uri, |document, _| document.diagnostics_at(start + offset))
-            .unwrap_or_default();
-        let help = features::hover::findings_help(&findings, style);
-        // Spans made absolute: the feature's is relative to the piece.
-        let (span, contents) = match (found, help) {
-            (Some(found), Some(help)) => (found.span.shift(start), format!("{}\n\n---\n\n{help}", found.contents)),
-            (Some(found), None) => (found.span.shift(start), found.contents),
-            (None, Some(help)) => (findings[0].span, help),
-            (None, None) => return Ok(None),
-        };
-        let range = self.with_document(&uri, |document, encoding| convert::range(document, span, encoding));
-        Ok(Some(lsp::Hover {
-            contents: lsp::HoverContents::Markup(lsp::MarkupContent {
-                kind: if style.markdown {
-                    lsp::MarkupKind::Markdown
-                } else {
-                    lsp::MarkupKind::PlainText
-                },
-                value: contents,
-            }),
-            range,
-        }))
+        // One lock, so hover text, findings and range are of one version.
+        let hover = self.with_document(&uri, |document, state| {
+            let style = Style {
+                markdown: state.markdown,
+            };
+            let cursor = Cursor::at(document, &uri, position.position, state.encoding);
+            let found = features::hover::hover(&cursor.piece, cursor.offset, style);
+            // Over a squiggle, also say why it matters.
+            let at = cursor.start + cursor.offset;
+            let findings = document.located_in(Span::new(at, at), state.encoding);
+            let codes: Vec<_> = findings.iter().map(|l| l.diagnostic.code).collect();
+            let help = features::hover::findings_help(&codes, style);
+            let (range, contents) = match (found, help) {
+                (Some(found), Some(help)) => (
+                    convert::range(document.rope(), found.span.shift(cursor.start), state.encoding),
+                    format!("{}\n\n---\n\n{help}", found.contents),
+                ),
+                (Some(found), None) => (
+                    convert::range(document.rope(), found.span.shift(cursor.start), state.encoding),
+                    found.contents,
+                ),
+                (None, Some(help)) => {
+                    let (start, end) = findings[0].range;
+                    (lsp::Range::new(convert::position(start), convert::position(end)), help)
+                }
+                (None, None) => return None,
+            };
+            Some(lsp::Hover {
+                contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+                    kind: if style.markdown {
+                        lsp::MarkupKind::Markdown
+                    } else {
+                        lsp::MarkupKind::PlainText
+                    },
+                    value: contents,
+                }),
+                range: Some(range),
+            })
+        });
+        Ok(hover.flatten())
     }
 
     async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
-        Ok(self.with_document(&params.text_document.uri, |document, encoding| {
-            let (start, _) = document.offset(convert::from_position(params.range.start), encoding);
-            let (end, _) = document.offset(convert::from_position(params.range.end), encoding);
-            let only = params.context.only.as_deref();
-            editing::code_actions(
+        let uri = params.text_document.uri;
+        let only = params.context.only;
+        let Some((mut actions, offer)) = self.with_document(&uri, |document, state| {
+            let (start, _) = document.offset(convert::from_position(params.range.start), state.encoding);
+            let (end, _) = document.offset(convert::from_position(params.range.end), state.encoding);
+            let range = Span::new(start, end.max(start));
+            let (actions, offer) = editing::quick_fixes(
                 document,
-                &params.text_document.uri,
-                encoding,
-                Span::new(start, end.max(start)),
-                only,
-            )
+                &uri,
+                state.encoding,
+                range,
+                only.as_deref(),
+                state.resolves_edits,
+            );
+            let offer = match offer {
+                FixAllOffer::Lazy => Some(Err(editing::lazy_fix_all(&uri, document.safe_fixes()))),
+                FixAllOffer::Now => Some(Ok(())),
+                FixAllOffer::No => None,
+            };
+            (actions, offer)
+        }) else {
+            return Ok(None);
+        };
+        match offer {
+            Some(Err(lazy)) => actions.push(lazy),
+            Some(Ok(())) => {
+                let target = uri.clone();
+                let fixed = self
+                    .with_snapshot(&uri, move |snapshot, encoding| {
+                        editing::fix_all(snapshot, &target, encoding)
+                    })
+                    .await?;
+                actions.extend(fixed.flatten().map(lsp::CodeActionOrCommand::CodeAction));
+            }
+            None => {}
+        }
+        Ok(Some(actions))
+    }
+
+    async fn code_action_resolve(&self, action: lsp::CodeAction) -> Result<lsp::CodeAction> {
+        let Some(uri) = editing::fix_all_target(&action) else {
+            return Ok(action);
+        };
+        let target = uri.clone();
+        let fixed = self
+            .with_snapshot(&uri, move |snapshot, encoding| {
+                editing::fix_all(snapshot, &target, encoding)
+            })
+            .await?;
+        // Nothing left to fix (or the document closed): an empty edit.
+        Ok(fixed.flatten().unwrap_or(lsp::CodeAction {
+            edit: Some(lsp::WorkspaceEdit::default()),
+            ..action
         }))
     }
 
     async fn formatting(&self, params: lsp::DocumentFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
-        Ok(self.with_document(&params.text_document.uri, |document, encoding| {
-            editing::formatting(document, encoding, None)
-        }))
+        self.with_snapshot(&params.text_document.uri, |snapshot, encoding| {
+            editing::formatting(snapshot, encoding, None)
+        })
+        .await
     }
 
     async fn range_formatting(&self, params: lsp::DocumentRangeFormattingParams) -> Result<Option<Vec<lsp::TextEdit>>> {
-        Ok(self.with_document(&params.text_document.uri, |document, encoding| {
-            let (start, _) = document.offset(convert::from_position(params.range.start), encoding);
-            let (end, _) = document.offset(convert::from_position(params.range.end), encoding);
-            editing::formatting(document, encoding, Some(Span::new(start, end.max(start))))
-        }))
+        let range = self.with_document(&params.text_document.uri, |document, state| {
+            let (start, _) = document.offset(convert::from_position(params.range.start), state.encoding);
+            let (end, _) = document.offset(convert::from_position(params.range.end), state.encoding);
+            Span::new(start, end.max(start))
+        });
+        let Some(range) = range else { return Ok(None) };
+        self.with_snapshot(&params.text_document.uri, move |snapshot, encoding| {
+            editing::formatting(snapshot, encoding, Some(range))
+        })
+        .await
     }
 
     async fn document_symbol(&self, params: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
-        Ok(self.with_document(&params.text_document.uri, |document, encoding| {
-            lsp::DocumentSymbolResponse::Nested(navigation::document_symbols(document, encoding))
-        }))
+        self.with_snapshot(&params.text_document.uri, |snapshot, encoding| {
+            lsp::DocumentSymbolResponse::Nested(navigation::document_symbols(snapshot, encoding))
+        })
+        .await
     }
 
     async fn folding_range(&self, params: lsp::FoldingRangeParams) -> Result<Option<Vec<lsp::FoldingRange>>> {
-        Ok(self.with_document(&params.text_document.uri, |document, _| {
-            navigation::folding_ranges(document)
-        }))
+        self.with_snapshot(&params.text_document.uri, |snapshot, _| {
+            navigation::folding_ranges(snapshot)
+        })
+        .await
     }
 
     async fn document_link(&self, params: lsp::DocumentLinkParams) -> Result<Option<Vec<lsp::DocumentLink>>> {
-        Ok(self.with_document(&params.text_document.uri, navigation::document_links))
+        self.with_snapshot(&params.text_document.uri, navigation::document_links)
+            .await
     }
 
     async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
-        let enabled = self
-            .state()
-            .configs
-            .get(&params.text_document.uri)
-            .is_none_or(|c| c.inlay_hints != Some(false));
-        if !enabled {
-            return Ok(None);
-        }
-        Ok(self.with_document(&params.text_document.uri, |document, encoding| {
-            navigation::inlay_hints(document, encoding, params.range)
-        }))
+        let range = params.range;
+        Ok(self
+            .with_document(&params.text_document.uri, |document, state| {
+                let enabled = state
+                    .configs
+                    .get(&params.text_document.uri)
+                    .is_none_or(|c| c.inlay_hints != Some(false));
+                // A screenful: the pieces it covers, read under the lock.
+                enabled.then(|| navigation::inlay_hints(document, state.encoding, range))
+            })
+            .flatten())
     }
 
     async fn symbol(&self, params: lsp::WorkspaceSymbolParams) -> Result<Option<Vec<lsp::SymbolInformation>>> {
-        let state = self.state();
-        let symbols = state
-            .documents
-            .iter()
-            .flat_map(|(uri, document)| navigation::workspace_symbols(document, uri, state.encoding, &params.query))
-            .collect();
-        Ok(Some(symbols))
+        let (snapshots, encoding) = {
+            let state = self.state();
+            let snapshots: Vec<(Url, Snapshot)> = state
+                .documents
+                .iter()
+                .map(|(uri, document)| (uri.clone(), document.snapshot()))
+                .collect();
+            (snapshots, state.encoding)
+        };
+        let query = params.query;
+        let found = tokio::task::spawn_blocking(move || {
+            snapshots
+                .iter()
+                .flat_map(|(uri, snapshot)| navigation::workspace_symbols(snapshot, uri, encoding, &query))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|_| tower_lsp::jsonrpc::Error::internal_error())?;
+        Ok(Some(found))
     }
 
     async fn completion_resolve(&self, mut item: lsp::CompletionItem) -> Result<lsp::CompletionItem> {
@@ -445,16 +556,19 @@ impl LanguageServer for Backend {
     async fn completion(&self, params: lsp::CompletionParams) -> Result<Option<lsp::CompletionResponse>> {
         let position = params.text_document_position;
         let uri = position.text_document.uri;
-        let Some((offset, start, piece, style)) = self.locate(&uri, position.position) else {
+        // One lock: the items and their range are of one version.
+        let found = self.with_document(&uri, |document, state| {
+            let cursor = Cursor::at(document, &uri, position.position, state.encoding);
+            let found = features::completion::complete(&cursor.piece, cursor.offset)?;
+            let range = convert::range(document.rope(), found.replace.shift(cursor.start), state.encoding);
+            let style = Style {
+                markdown: state.markdown,
+            };
+            Some((found, range, style, state.snippets))
+        });
+        let Some((found, range, style, snippets)) = found.flatten() else {
             return Ok(None);
         };
-        let Some(found) = features::completion::complete(&piece, offset) else {
-            return Ok(None);
-        };
-        let Some(range) = self.range_in(&uri, start, found.replace) else {
-            return Ok(None);
-        };
-        let snippets = self.state().snippets;
         let items = found
             .items
             .into_iter()
@@ -585,6 +699,7 @@ pub fn run(log_file: Option<&Path>) -> ExitCode {
             encoding: Encoding::Utf16,
             markdown: false,
             snippets: false,
+            resolves_edits: false,
             editor_config: Config::default(),
             configs: HashMap::new(),
             config_errors: HashMap::new(),

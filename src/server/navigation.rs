@@ -1,53 +1,47 @@
-//! Outline, folding, links, inlay hints and workspace symbols, translated
-//! from `features::outline` to LSP.
+//! Outline, folding, links, inlay hints and workspace symbols: the pieces'
+//! analyses, read from a snapshot, translated to LSP.
 
 use tower_lsp::lsp_types::{self as lsp, Url};
 
 use super::convert;
-use crate::document::{Document, Encoding};
-use crate::features::outline;
+use crate::analysis::Symbol;
+use crate::document::{self, Document, Encoding, Snapshot};
 
-/// One `DocumentSymbol` per record, its tag lines as children.
+fn range(span: crate::analysis::PlaceSpan, first_line: u32, encoding: Encoding) -> lsp::Range {
+    let (start, end) = document::positions(span, first_line, encoding);
+    lsp::Range::new(convert::position(start), convert::position(end))
+}
+
+/// One `DocumentSymbol` per record.
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must be set, though deprecated.
-pub fn document_symbols(document: &Document, encoding: Encoding) -> Vec<lsp::DocumentSymbol> {
-    let text = document.text();
-    outline::symbols(&text)
-        .into_iter()
-        .map(|record| lsp::DocumentSymbol {
-            name: record.name,
-            detail: Some(record.detail),
-            kind: lsp::SymbolKind::STRUCT,
-            tags: None,
-            deprecated: None,
-            range: convert::range(document, record.span, encoding),
-            selection_range: convert::range(document, record.selection, encoding),
-            children: Some(
-                record
-                    .fields
-                    .into_iter()
-                    .map(|(name, span, tag)| lsp::DocumentSymbol {
-                        name,
-                        detail: None,
-                        kind: lsp::SymbolKind::FIELD,
-                        tags: None,
-                        deprecated: None,
-                        range: convert::range(document, span, encoding),
-                        selection_range: convert::range(document, tag, encoding),
-                        children: None,
-                    })
-                    .collect(),
-            ),
-        })
+fn document_symbol(first_line: u32, symbol: &Symbol, encoding: Encoding) -> lsp::DocumentSymbol {
+    lsp::DocumentSymbol {
+        name: symbol.name.clone(),
+        detail: Some(symbol.detail.to_string()),
+        kind: lsp::SymbolKind::STRUCT,
+        tags: None,
+        deprecated: None,
+        range: range(symbol.range, first_line, encoding),
+        selection_range: range(symbol.selection, first_line, encoding),
+        children: None,
+    }
+}
+
+/// The outline: one symbol per record.
+pub fn document_symbols(snapshot: &Snapshot, encoding: Encoding) -> Vec<lsp::DocumentSymbol> {
+    snapshot
+        .symbols()
+        .map(|(first_line, symbol)| document_symbol(first_line, symbol, encoding))
         .collect()
 }
 
-/// Folding ranges (lines are the parser's, which are LSP's).
-pub fn folding_ranges(document: &Document) -> Vec<lsp::FoldingRange> {
-    outline::folding(&document.text())
-        .into_iter()
+/// Folding ranges: each record, and each value over three lines or more.
+pub fn folding_ranges(snapshot: &Snapshot) -> Vec<lsp::FoldingRange> {
+    snapshot
+        .folds()
         .map(|(start, end)| lsp::FoldingRange {
-            start_line: u32::try_from(start).unwrap_or(u32::MAX),
-            end_line: u32::try_from(end).unwrap_or(u32::MAX),
+            start_line: start,
+            end_line: end,
             kind: Some(lsp::FoldingRangeKind::Region),
             ..Default::default()
         })
@@ -55,13 +49,13 @@ pub fn folding_ranges(document: &Document) -> Vec<lsp::FoldingRange> {
 }
 
 /// Links for DOIs and URLs.
-pub fn document_links(document: &Document, encoding: Encoding) -> Vec<lsp::DocumentLink> {
-    outline::links(&document.text())
-        .into_iter()
-        .filter_map(|(span, target)| {
+pub fn document_links(snapshot: &Snapshot, encoding: Encoding) -> Vec<lsp::DocumentLink> {
+    snapshot
+        .links()
+        .filter_map(|(first_line, link)| {
             Some(lsp::DocumentLink {
-                range: convert::range(document, span, encoding),
-                target: Some(Url::parse(&target).ok()?),
+                range: range(link.range, first_line, encoding),
+                target: Some(Url::parse(&link.target).ok()?),
                 tooltip: None,
                 data: None,
             })
@@ -69,15 +63,16 @@ pub fn document_links(document: &Document, encoding: Encoding) -> Vec<lsp::Docum
         .collect()
 }
 
-/// Inlay hints within `range` (LSP lines).
+/// Inlay hints within `range`.
 pub fn inlay_hints(document: &Document, encoding: Encoding, range: lsp::Range) -> Vec<lsp::InlayHint> {
-    outline::inlay_hints(&document.text())
+    document
+        .hints(range.start.line..range.end.line.saturating_add(1), encoding)
         .into_iter()
-        .map(|(offset, label)| (convert::position(document.position(offset, encoding)), label))
+        .map(|(position, label)| (convert::position(position), label))
         .filter(|(position, _)| range.start <= *position && *position <= range.end)
         .map(|(position, label)| lsp::InlayHint {
             position,
-            label: lsp::InlayHintLabel::String(label),
+            label: lsp::InlayHintLabel::String(label.to_string()),
             kind: Some(lsp::InlayHintKind::TYPE),
             text_edits: None,
             tooltip: None,
@@ -91,22 +86,21 @@ pub fn inlay_hints(document: &Document, encoding: Encoding, range: lsp::Range) -
 /// Records of an open document whose title, authors or DOI contain `query`.
 #[allow(deprecated)] // `SymbolInformation::deprecated` must be set, though deprecated.
 pub fn workspace_symbols(
-    document: &Document,
+    snapshot: &Snapshot,
     uri: &Url,
     encoding: Encoding,
     query: &str,
 ) -> Vec<lsp::SymbolInformation> {
-    let query = query.to_lowercase();
-    outline::symbols(&document.text())
+    snapshot
+        .search(&query.to_lowercase())
         .into_iter()
-        .filter(|record| record.search.to_lowercase().contains(&query))
-        .map(|record| lsp::SymbolInformation {
-            name: record.name,
+        .map(|(first_line, symbol)| lsp::SymbolInformation {
+            location: lsp::Location::new(uri.clone(), range(symbol.range, first_line, encoding)),
+            name: symbol.name,
             kind: lsp::SymbolKind::STRUCT,
             tags: None,
             deprecated: None,
-            location: lsp::Location::new(uri.clone(), convert::range(document, record.span, encoding)),
-            container_name: Some(record.detail),
+            container_name: Some(symbol.detail.to_string()),
         })
         .collect()
 }

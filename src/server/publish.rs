@@ -16,7 +16,6 @@ use tower_lsp::lsp_types::{self as lsp, Url};
 
 use super::{State, convert, transport};
 use crate::checks::Fnv;
-use crate::config::Config;
 use crate::document::{Document, Encoding};
 
 /// The serialized findings of a document's pieces, by piece id. Valid for
@@ -58,10 +57,17 @@ pub(crate) async fn publisher(
                 let state = &mut *state;
                 match state.documents.get(&uri) {
                     Some(document) => {
-                        let default = Config::default();
-                        let config = state.configs.get(&uri).unwrap_or(&default);
                         let cache = state.published.entry(uri.clone()).or_default();
-                        notification(document, &uri, state.encoding, config, cache)
+                        // A failure here must not end publishing for good:
+                        // log it, forget the cache and publish nothing now.
+                        match crate::contain::contained(|| notification(document, &uri, state.encoding, cache)) {
+                            Ok(body) => body,
+                            Err(panic) => {
+                                tracing::error!(%panic, %uri, "publishing failed");
+                                state.published.remove(&uri);
+                                continue;
+                            }
+                        }
                     }
                     // A configuration file, or a closed document (cleared).
                     None => transport::notification::<lsp::notification::PublishDiagnostics>(
@@ -83,7 +89,7 @@ pub(crate) async fn publisher(
 /// The `publishDiagnostics` notification for an open document, with its
 /// version, built from the cached pieces and the few findings that are not
 /// cached (duplicate DOIs, which depend on the whole file).
-fn notification(document: &Document, uri: &Url, encoding: Encoding, config: &Config, cache: &mut Cache) -> Vec<u8> {
+fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut Cache) -> Vec<u8> {
     let pieces = document.finding_pieces();
     cache.stamp += 1;
     let stamp = cache.stamp;
@@ -98,7 +104,7 @@ fn notification(document: &Document, uri: &Url, encoding: Encoding, config: &Con
             cached.json = join(
                 document
                     .locate_piece(piece, encoding)
-                    .filter_map(|l| convert::located(&l, uri, config)),
+                    .map(|l| convert::located(&l, uri)),
             );
         }
         cached.stamp = stamp;
@@ -111,7 +117,7 @@ fn notification(document: &Document, uri: &Url, encoding: Encoding, config: &Con
         document
             .located_duplicates(encoding)
             .iter()
-            .filter_map(|l| convert::located(l, uri, config)),
+            .map(|l| convert::located(l, uri)),
     );
     let mut body =
         Vec::with_capacity(128 + duplicates.len() + cache.pieces.values().map(|s| s.json.len() + 1).sum::<usize>());

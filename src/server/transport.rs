@@ -317,10 +317,25 @@ pub(crate) async fn serve<S>(
                     tracing::error!(%error, "service stopped");
                     break;
                 }
-                let call = service.call(request);
+                let id = request.id().cloned();
+                let method = request.method().to_string();
+                // A failing handler answers its request with an error; the
+                // session goes on.
+                let call = crate::contain::contained_future(service.call(request));
                 let out = out.clone();
                 tokio::spawn(async move {
-                    if let Ok(Some(response)) = call.await
+                    let response = match call.await {
+                        Ok(Ok(response)) => response,
+                        Ok(Err(error)) => {
+                            tracing::error!(%error, method, "request failed");
+                            None
+                        }
+                        Err(panic) => {
+                            tracing::error!(%panic, method, "request failed");
+                            id.map(|id| Response::from_error(id, tower_lsp::jsonrpc::Error::internal_error()))
+                        }
+                    };
+                    if let Some(response) = response
                         && let Ok(body) = serde_json::to_vec(&response)
                     {
                         let _ = out.send(body);

@@ -82,7 +82,9 @@ fn is_space(b: u8) -> bool {
 }
 
 /// Reads `content` (one line, no line break) as a tag line, if it is one.
-pub(super) fn classify(text: &str, content: Span) -> Option<TagLine> {
+/// `extra_tags` are known besides the catalogue's (the configuration's), so
+/// that a loosely written one is read as a tag as a catalogue tag would be.
+pub(super) fn classify(text: &str, content: Span, extra_tags: &[[u8; 2]]) -> Option<TagLine> {
     let s = &text.as_bytes()[content.start..content.end];
     let base = content.start;
     let indent = s.iter().take_while(|&&b| is_space(b)).count();
@@ -109,7 +111,7 @@ pub(super) fn classify(text: &str, content: Span) -> Option<TagLine> {
         // Looser shapes are read as tags only for known tags, and only where a
         // wrapped line of prose would not plausibly look the same
         // (`A1-antitrypsin`, `T1-weighted`, `is - that`).
-        let known = catalog::lookup_tag_bytes(code).is_some();
+        let known = catalog::lookup_tag_bytes(code).is_some() || extra_tags.contains(&code);
         let next = s.get(value_start).copied();
         let plausible = if before.is_empty() {
             upper && !next.is_some_and(|c| c.is_ascii_lowercase())
@@ -131,7 +133,7 @@ pub(super) fn classify(text: &str, content: Span) -> Option<TagLine> {
     };
     let case = if upper {
         TagCase::Upper
-    } else if catalog::lookup_tag_bytes(code).is_some() {
+    } else if catalog::lookup_tag_bytes(code).is_some() || extra_tags.contains(&code) {
         TagCase::Lower
     } else {
         TagCase::Invalid

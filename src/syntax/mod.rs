@@ -185,13 +185,14 @@ pub fn split_lines(text: &str) -> impl Iterator<Item = (Span, Span)> + '_ {
 /// and odd tag lines carry their [`TagForm`] for the checks to report.
 pub fn parse(text: &str) -> Parse {
     let mut parse = Parse::default();
-    parse_into(text, &mut parse);
+    parse_into(text, &[], &mut parse);
     parse
 }
 
 /// [`parse`] into `parse`, reusing its buffers: checking a big file chunk by
 /// chunk then allocates (and faults in) its line list once, not per chunk.
-pub fn parse_into(text: &str, parse: &mut Parse) {
+/// `extra_tags` are tags the configuration adds to the catalogue's.
+pub fn parse_into(text: &str, extra_tags: &[[u8; 2]], parse: &mut Parse) {
     let Parse { lines, records } = parse;
     lines.clear();
     records.clear();
@@ -200,7 +201,7 @@ pub fn parse_into(text: &str, parse: &mut Parse) {
 
     for (span, content) in split_lines(text) {
         let index = lines.len();
-        let tag = line::classify(text, content);
+        let tag = line::classify(text, content, extra_tags);
         let kind = match tag {
             Some(tag) => {
                 let code = tag.code;
@@ -280,7 +281,7 @@ pub fn is_blank(content: &str) -> bool {
 pub fn is_type_line(text: &str, content: Span) -> bool {
     // Cheap test first: most lines are not TY lines.
     may_be_type_line(text.as_bytes()[content.start..content.end].iter().copied())
-        && line::classify(text, content).is_some_and(|tag| &tag.code == b"TY")
+        && line::classify(text, content, &[]).is_some_and(|tag| &tag.code == b"TY")
 }
 
 /// Whether a line starting with `bytes` may be a `TY` line: its first two

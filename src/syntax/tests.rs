@@ -73,7 +73,7 @@ proptest! {
         let parse = parse(&text);
         let total: usize = parse.lines.iter().map(|l| l.span.len()).sum();
         prop_assert_eq!(total, text.len());
-        let _ = crate::checks::check(&text);
+        let _ = crate::analysis::check(&text, &Default::default());
     }
 }
 

@@ -1,0 +1,371 @@
+//! One analysis per piece: the single place where "what is wrong with this
+//! record, and what does an editor need to know about it" is computed.
+//!
+//! A piece is a record and what follows it, up to the next `TY` line
+//! ([`syntax::piece_starts`]); it parses the same alone as in the whole text.
+//! Its [`Analysis`] holds the findings with the configured severities
+//! applied (codes turned off are gone, so no fix, hover or fix-all offers
+//! them), its DOIs for the file-wide duplicate check, and what outline,
+//! folding, links and inlay hints show, with every position worked out
+//! relative to the piece. The CLI analyses text chunks and the document
+//! store rope windows, both through [`analyze_span`].
+//!
+//! Each piece is analysed contained ([`crate::contain`]): a bug in a check
+//! becomes one RIS099 finding on that record, and every other record is
+//! checked as usual.
+
+mod place;
+
+pub use place::{Place, PlaceSpan, Places};
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::checks::{self, Code, Diagnostic, DoiOccurrence, Rules};
+use crate::features::outline;
+use crate::syntax::{self, Parse, Span};
+
+/// One record in the outline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Symbol {
+    /// `JOUR · Issa 2021 · Benefiting the NHS…`.
+    pub name: String,
+    /// The type's name (`Journal article`).
+    pub detail: &'static str,
+    /// The whole record.
+    pub range: PlaceSpan,
+    /// Its `TY` tag, what an editor selects.
+    pub selection: PlaceSpan,
+}
+
+/// A clickable DOI or URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// Where it is.
+    pub range: PlaceSpan,
+    /// Where it leads.
+    pub target: String,
+}
+
+/// An inlay hint: what a tag means in this record's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hint {
+    /// Just after the tag.
+    pub at: Place,
+    /// The meaning (`Journal`).
+    pub label: &'static str,
+}
+
+/// Everything known about one piece. Spans and places are relative to the
+/// piece, which starts a line: nothing in it moves when text before it does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// Its length in bytes.
+    pub len: usize,
+    /// How many line breaks it holds: the next piece starts that many lines on.
+    pub breaks: usize,
+    /// Record-local findings with their configured severities, in order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where each finding's span and related spans are.
+    pub places: Vec<Places>,
+    /// How many findings have a safe fix (what fix-all would apply).
+    pub safe_fixes: usize,
+    /// Its DOIs, for the file-wide duplicate check.
+    pub dois: Vec<DoiOccurrence>,
+    /// One symbol per record.
+    pub symbols: Vec<Symbol>,
+    /// Folding ranges, as relative lines.
+    pub folds: Vec<(u32, u32)>,
+    /// DOIs and URLs.
+    pub links: Vec<Link>,
+    /// Inlay hints.
+    pub hints: Vec<Hint>,
+    /// The panic a check raised on this piece, if one did (RIS099).
+    pub internal_error: Option<String>,
+}
+
+/// What an analysis computes beyond the findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Findings and DOIs (the CLI's `check`).
+    Findings,
+    /// Also outline, folding, links and hints (an open document).
+    Everything,
+}
+
+/// Analyses one piece, `followed` when another piece comes after it in the
+/// text. `parse` is a buffer reused from piece to piece.
+pub fn analyze(text: &str, followed: bool, rules: &Rules, scope: Scope, parse: &mut Parse) -> Analysis {
+    match crate::contain::contained(|| analyze_unchecked(text, followed, rules, scope, parse)) {
+        Ok(analysis) => analysis,
+        Err(panic) => {
+            tracing::error!(%panic, "a check failed on a record; reported as RIS099");
+            internal_error(text, rules, panic.message)
+        }
+    }
+}
+
+fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, parse: &mut Parse) -> Analysis {
+    #[cfg(debug_assertions)]
+    if text.contains(TEST_PANIC) {
+        panic!("a test asked for a panic");
+    }
+    syntax::parse_into(text, &rules.extra_tags, parse);
+    let mut diagnostics = checks::check_parsed(text, parse, followed, rules);
+    diagnostics.retain_mut(|d| match rules.severity(d.code) {
+        Some(severity) => {
+            d.severity = severity;
+            true
+        }
+        None => false,
+    });
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    let at = |span: Span| place::span(text, parse, span);
+    let places = diagnostics
+        .iter()
+        .map(|d| Places {
+            span: at(d.span),
+            related: d.related.iter().map(|r| at(r.span)).collect(),
+        })
+        .collect();
+    let mut analysis = Analysis {
+        len: text.len(),
+        breaks: syntax::count_line_breaks(text),
+        safe_fixes: diagnostics
+            .iter()
+            .filter(|d| d.fix.as_ref().is_some_and(|f| f.safe))
+            .count(),
+        places,
+        diagnostics,
+        dois: checks::doi_occurrences(text, parse),
+        ..Analysis::default()
+    };
+    if scope == Scope::Everything {
+        analysis.symbols = outline::symbols(text, parse)
+            .into_iter()
+            .map(|s| Symbol {
+                name: s.name,
+                detail: s.detail,
+                range: at(s.span),
+                selection: at(s.selection),
+            })
+            .collect();
+        let line = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        analysis.folds = outline::folding(parse)
+            .into_iter()
+            .map(|(a, b)| (line(a), line(b)))
+            .collect();
+        analysis.links = outline::links(text, parse)
+            .into_iter()
+            .map(|(span, target)| Link {
+                range: at(span),
+                target,
+            })
+            .collect();
+        analysis.hints = outline::inlay_hints(text, parse)
+            .into_iter()
+            .map(|(offset, label)| Hint {
+                at: place::of(text, parse, offset),
+                label,
+            })
+            .collect();
+    }
+    analysis
+}
+
+/// A record whose text contains this panics in a debug build: how the tests
+/// prove that one failing record does not stop the session.
+#[cfg(debug_assertions)]
+pub const TEST_PANIC: &str = "\u{1}ris-lsp test panic\u{1}";
+
+/// The analysis of a piece whose checks panicked: one RIS099 on its first
+/// line, and nothing else (what the checks might have said is unknown).
+fn internal_error(text: &str, rules: &Rules, message: String) -> Analysis {
+    let first = syntax::split_lines(text)
+        .next()
+        .map_or(Span::default(), |(_, content)| content);
+    let parse = syntax::parse(&text[..first.end]);
+    let diagnostics: Vec<Diagnostic> = rules
+        .severity(Code::InternalError)
+        .map(|severity| {
+            let mut d = Diagnostic::new(
+                Code::InternalError,
+                first,
+                format!(
+                    "ris-lsp could not check this record (a bug in ris-lsp: {message}); the rest of the file is checked"
+                ),
+            );
+            d.severity = severity;
+            d
+        })
+        .into_iter()
+        .collect();
+    Analysis {
+        len: text.len(),
+        breaks: syntax::count_line_breaks(text),
+        places: diagnostics
+            .iter()
+            .map(|_| Places {
+                span: place::span(text, &parse, first),
+                related: Vec::new(),
+            })
+            .collect(),
+        diagnostics,
+        internal_error: Some(message),
+        ..Analysis::default()
+    }
+}
+
+/// A text the analyses read from: a string as it is, or a rope a window at
+/// a time. Windows are cut at `TY` lines, so each parses as in the whole.
+pub trait Source: Sync {
+    /// The start of the first `TY` line after the line holding byte
+    /// `target`, or `end` when there is none before it.
+    fn window_end(&self, target: usize, end: usize) -> usize;
+
+    /// The length of the whole text.
+    fn len(&self) -> usize;
+
+    /// Whether the text is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes `from..to`, borrowed or copied into `buffer`.
+    fn read<'a>(&'a self, from: usize, to: usize, buffer: &'a mut String) -> &'a str;
+}
+
+impl Source for str {
+    fn window_end(&self, target: usize, end: usize) -> usize {
+        if target >= end {
+            return end;
+        }
+        let bytes = self.as_bytes();
+        let Some(at) = memchr::memchr2(b'\n', b'\r', &bytes[target..end]) else {
+            return end;
+        };
+        let mut line_start = target + at + 1;
+        if bytes[target + at] == b'\r' && bytes.get(line_start) == Some(&b'\n') {
+            line_start += 1;
+        }
+        let rest = &self[line_start..end];
+        syntax::split_lines(rest)
+            .find(|&(_, content)| syntax::is_type_line(rest, content))
+            .map_or(end, |(span, _)| line_start + span.start)
+    }
+
+    fn len(&self) -> usize {
+        str::len(self)
+    }
+
+    fn read<'a>(&'a self, from: usize, to: usize, _buffer: &'a mut String) -> &'a str {
+        &self[from..to]
+    }
+}
+
+/// Bytes analysed at a time: big enough that per-window costs vanish, small
+/// enough that a window's parse stays in cache.
+pub const WINDOW: usize = 1 << 18;
+
+/// Analyses bytes `start..end` of `source`, where `start` starts a piece and
+/// `end` starts one or ends the text: each piece's start and analysis, in
+/// order.
+pub fn analyze_span<S: Source + ?Sized>(
+    source: &S,
+    start: usize,
+    end: usize,
+    rules: &Rules,
+    scope: Scope,
+) -> Vec<(usize, Analysis)> {
+    map_pieces(source, start, end, |text, followed, parse| {
+        analyze(text, followed, rules, scope, parse)
+    })
+}
+
+/// Runs `each` on every piece of bytes `start..end` of `source` (see
+/// [`analyze_span`]) with whether another piece follows it and a parse
+/// buffer, and gives each piece's start and result, in order: the one
+/// way the analyses, fix-all and formatting walk a text. Several windows
+/// (opening a big file, a big paste, the CLI) are handled on every core,
+/// threads drawing windows as they go; one window (a keystroke) on the
+/// calling thread.
+pub fn map_pieces<S, T, F>(source: &S, start: usize, end: usize, each: F) -> Vec<(usize, T)>
+where
+    S: Source + ?Sized,
+    T: Send,
+    F: Fn(&str, bool, &mut Parse) -> T + Sync,
+{
+    // At least one window: an empty span is one empty piece.
+    let mut bounds = vec![start, source.window_end(start + WINDOW, end)];
+    while let Some(&last) = bounds.last().filter(|&&last| last < end) {
+        bounds.push(source.window_end(last + WINDOW, end));
+    }
+    let windows: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let text_end = source.len();
+    let each_window = |(from, to): (usize, usize), buffer: &mut String, parse: &mut Parse| {
+        let text = source.read(from, to, buffer);
+        let starts: Vec<usize> = syntax::piece_starts(text).collect();
+        let mut out = Vec::with_capacity(starts.len());
+        for (i, &at) in starts.iter().enumerate() {
+            let next = starts.get(i + 1).copied().unwrap_or(text.len());
+            let followed = next < text.len() || to < text_end;
+            out.push((from + at, each(&text[at..next], followed, parse)));
+        }
+        out
+    };
+    // One window: no threads, and no asking the system how many cores there
+    // are (it reads cgroup files).
+    let threads = match windows.len() {
+        0 | 1 => 1,
+        n => std::thread::available_parallelism().map_or(1, |c| c.get()).min(n),
+    };
+    if threads < 2 {
+        let (mut buffer, mut parse) = (String::new(), Parse::default());
+        return windows
+            .iter()
+            .flat_map(|&window| each_window(window, &mut buffer, &mut parse))
+            .collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Vec<(usize, T)>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let (mut done, mut buffer, mut parse) = (Vec::new(), String::new(), Parse::default());
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&window) = windows.get(i) else { break done };
+                        done.push((i, each_window(window, &mut buffer, &mut parse)));
+                    }
+                })
+            })
+            .collect();
+        // A panic in `each` is passed on to the caller, as on one thread.
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    done.sort_unstable_by_key(|&(i, _)| i);
+    done.into_iter().flat_map(|(_, pieces)| pieces).collect()
+}
+
+/// Every finding of a whole text, file-wide ones included, in order: what
+/// `ris-lsp check` reports and what an open document shows.
+pub fn check(text: &str, rules: &Rules) -> Vec<Diagnostic> {
+    let pieces = analyze_span(text, 0, text.len(), rules, Scope::Findings);
+    let mut diagnostics = Vec::new();
+    let mut dois = Vec::new();
+    for (start, analysis) in pieces {
+        diagnostics.extend(analysis.diagnostics.into_iter().map(|d| d.shifted(start)));
+        dois.extend(analysis.dois.into_iter().map(|mut doi| {
+            doi.span = doi.span.shift(start);
+            doi
+        }));
+    }
+    diagnostics.extend(checks::duplicate_dois(text, &dois, rules));
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    diagnostics
+}
+
+#[cfg(test)]
+mod tests;

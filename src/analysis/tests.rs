@@ -1,0 +1,65 @@
+//! What the fixtures cannot show: containment, and places in long records.
+
+use super::*;
+
+#[test]
+#[cfg(debug_assertions)]
+fn a_failing_record_gets_one_internal_error_and_the_others_are_checked() {
+    crate::contain::install_hook();
+    let text = format!("TY  - JOUR\nPY  - 21\nER  - \nTY  - JOUR\nN1  - {TEST_PANIC}\nER  - \nTY  - JOURX\nER  - \n");
+    let found = check(&text, &Rules::default());
+    let codes: Vec<Code> = found.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::InvalidYear, Code::InternalError, Code::UnknownType]);
+    let internal = &found[1];
+    assert!(
+        internal.message.contains("a test asked for a panic"),
+        "{}",
+        internal.message
+    );
+    assert_eq!(internal.span.text(&text), "TY  - JOUR");
+}
+
+#[test]
+fn places_are_the_lines_and_columns_of_the_text() {
+    let text = "TY  - JOUR\r\nTI  - é😀x\nAB  - a\n  b\rER  - ";
+    let parse = syntax::parse(text);
+    let x = text.find('x').unwrap();
+    assert_eq!(
+        place::of(text, &parse, x),
+        Place {
+            line: 1,
+            utf8: 12,
+            utf16: 9
+        }
+    );
+    assert_eq!(
+        place::of(text, &parse, text.len()),
+        Place {
+            line: 4,
+            utf8: 6,
+            utf16: 6
+        }
+    );
+    let with_break = "TY  - JOUR\n";
+    let parse = syntax::parse(with_break);
+    assert_eq!(
+        place::of(with_break, &parse, with_break.len()),
+        Place {
+            line: 1,
+            utf8: 0,
+            utf16: 0
+        }
+    );
+    assert_eq!(place::of("", &syntax::parse(""), 0), Place::default());
+}
+
+#[test]
+fn extra_tags_are_read_as_tags_however_they_are_spaced() {
+    let text = "TY  - JOUR\nTI  - title\nNL - loose\nER  - \n";
+    let rules = Rules {
+        extra_tags: vec![*b"NL"],
+        ..Rules::default()
+    };
+    let codes: Vec<Code> = check(text, &rules).iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::NonstandardSpacing]);
+}

@@ -1,0 +1,136 @@
+//! A document as it was at one moment, for the requests that look at all of
+//! it (outline, folding, links, fix-all, formatting, workspace symbols).
+//! Taking one copies no text and no analysis, so these requests run away
+//! from the store's lock and a keystroke never waits for them.
+
+use ropey::Rope;
+
+use super::{Piece, RopeSource};
+use crate::analysis::{Link, Symbol};
+use crate::checks::{Code, Edit, Rules};
+use crate::features::outline;
+use crate::syntax::{self, Span};
+use crate::{fix, format};
+
+/// See the module's documentation.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub(super) rope: Rope,
+    pub(super) pieces: Vec<Piece>,
+    pub(super) starts: Vec<usize>,
+    pub(super) first_lines: Vec<usize>,
+    pub(super) rules: Rules,
+}
+
+/// A piece's first line, for positions.
+fn line(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Snapshot {
+    /// The text.
+    pub fn rope(&self) -> &Rope {
+        &self.rope
+    }
+
+    /// Each record's symbol, with the line its piece starts on.
+    pub fn symbols(&self) -> impl Iterator<Item = (u32, &Symbol)> {
+        self.each(|analysis| &analysis.symbols)
+    }
+
+    /// Each folding range, as absolute lines.
+    pub fn folds(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.each(|analysis| &analysis.folds)
+            .map(|(first, &(a, b))| (first.saturating_add(a), first.saturating_add(b)))
+    }
+
+    /// Each link, with the line its piece starts on.
+    pub fn links(&self) -> impl Iterator<Item = (u32, &Link)> {
+        self.each(|analysis| &analysis.links)
+    }
+
+    /// `pick` of every piece's analysis, each item with the piece's first line.
+    fn each<'s, T: 's>(
+        &'s self,
+        pick: impl Fn(&'s crate::analysis::Analysis) -> &'s Vec<T> + 's,
+    ) -> impl Iterator<Item = (u32, &'s T)> + 's {
+        self.pieces
+            .iter()
+            .zip(&self.first_lines)
+            .flat_map(move |(piece, &first)| pick(&piece.analysis).iter().map(move |item| (line(first), item)))
+    }
+
+    /// How many safe fixes fix-all would make first.
+    pub fn safe_fixes(&self) -> usize {
+        self.pieces.iter().map(|p| p.analysis.safe_fixes).sum()
+    }
+
+    /// Fix-all as edits, one per piece it changes (absolute byte spans), and
+    /// how many fixes of each code. Only pieces with a safe fix are read.
+    pub fn fix_all(&self) -> (Vec<Edit>, Vec<(Code, usize)>) {
+        let mut parse = syntax::Parse::default();
+        let mut counts = std::collections::BTreeMap::new();
+        let mut edits = Vec::new();
+        let last = self.pieces.len().saturating_sub(1);
+        for (i, piece) in self.pieces.iter().enumerate() {
+            if piece.analysis.safe_fixes == 0 {
+                continue;
+            }
+            let start = self.starts[i];
+            let text = self.rope.byte_slice(start..start + piece.analysis.len).to_string();
+            let fixed = fix::fix_piece(&text, i < last, &self.rules, &mut parse);
+            for (code, n) in fixed.applied {
+                *counts.entry(code).or_insert(0) += n;
+            }
+            if let Some(mut edit) = fixed.fixed.and_then(|new| fix::minimal_edit(&text, &new)) {
+                edit.span = edit.span.shift(start);
+                edits.push(edit);
+            }
+        }
+        (edits, counts.into_iter().collect())
+    }
+
+    /// The formatting edits touching `range` (all with `None`), on every
+    /// core for a big text.
+    pub fn format(&self, range: Option<Span>) -> Vec<Edit> {
+        let mut bytes = self.rope.bytes();
+        let eol = loop {
+            match bytes.next() {
+                Some(b'\n') | None => break "\n",
+                Some(b'\r') if bytes.next() == Some(b'\n') => break "\r\n",
+                Some(b'\r') => break "\r",
+                Some(_) => {}
+            }
+        };
+        let source = RopeSource(&self.rope);
+        let mut edits = format::format_edits(&source, eol);
+        if let Some(range) = range {
+            edits.retain(|e| e.span.start <= range.end && range.start <= e.span.end);
+        }
+        edits
+    }
+
+    /// The records whose title, authors or DOI contain `query` (lowercase):
+    /// their symbols, with the line their piece starts on. Each piece is
+    /// read back and parsed: a search is rare, and keeping every record's
+    /// search text would cost memory all the time.
+    pub fn search(&self, query: &str) -> Vec<(u32, Symbol)> {
+        let mut out = Vec::new();
+        let mut parse = syntax::Parse::default();
+        for (i, piece) in self.pieces.iter().enumerate() {
+            if piece.analysis.symbols.is_empty() {
+                continue;
+            }
+            let start = self.starts[i];
+            let text = self.rope.byte_slice(start..start + piece.analysis.len).to_string();
+            syntax::parse_into(&text, &self.rules.extra_tags, &mut parse);
+            let found = outline::symbols(&text, &parse);
+            for (symbol, record) in piece.analysis.symbols.iter().zip(found) {
+                if query.is_empty() || record.search.to_lowercase().contains(query) {
+                    out.push((line(self.first_lines[i]), symbol.clone()));
+                }
+            }
+        }
+        out
+    }
+}
