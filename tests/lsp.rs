@@ -354,3 +354,117 @@ fn survives_bad_input_and_bad_clients() {
     assert!(client.alive());
     assert_eq!(client.shutdown(), Some(0));
 }
+
+/// The LSP position (UTF-16 columns) of byte `offset` of `text`.
+fn position_of(text: &str, offset: usize) -> (u32, u32) {
+    let before = &text[..offset];
+    let bytes = before.as_bytes();
+    let mut line = 0;
+    let mut line_start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let crlf = b == b'\r' && bytes.get(i + 1) == Some(&b'\n');
+        if b == b'\n' || (b == b'\r' && !crlf) {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
+    let column: usize = before[line_start..].chars().map(char::len_utf16).sum();
+    (line, column as u32)
+}
+
+/// Every fixture typed into an empty document one character per change, as a
+/// person types, then deleted one character per change from the end. The
+/// server stays alive, ends where a fresh open of the same text does, and
+/// ends empty.
+#[test]
+fn typing_each_fixture_one_key_at_a_time_and_deleting_it() {
+    let (mut client, _) = Client::initialized(false);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ris"))
+        .collect();
+    fixtures.sort();
+    let mut keys = 0;
+    for (n, path) in fixtures.iter().enumerate() {
+        let full = std::fs::read_to_string(path).unwrap();
+        let uri = format!("file:///tmp/typed-{n}.ris");
+        client.open(&uri, "", 0);
+        let mut version = 0;
+        let mut text = String::new();
+        for c in full.chars() {
+            let (line, column) = position_of(&text, text.len());
+            version += 1;
+            client.change(&uri, version, [line, column, line, column], &c.to_string());
+            text.push(c);
+        }
+        keys += version;
+        let typed = client.diagnostics(&uri, Some(version));
+        let fresh_uri = format!("file:///tmp/fresh-{n}.ris");
+        client.open(&fresh_uri, &text, 1);
+        let fresh = client.diagnostics(&fresh_uri, Some(1));
+        let strip = |d: &Value| {
+            let mut d = d["diagnostics"].clone();
+            for item in d.as_array_mut().unwrap() {
+                for r in item["relatedInformation"].as_array_mut().into_iter().flatten() {
+                    r["location"]["uri"] = json!("");
+                }
+            }
+            d
+        };
+        assert_eq!(strip(&typed), strip(&fresh), "{}", path.display());
+        // Delete from the end, one character (or one CRLF) at a time.
+        while !text.is_empty() {
+            let last = text.chars().next_back().unwrap();
+            let mut at = text.len() - last.len_utf8();
+            if text[..at].ends_with('\r') && last == '\n' {
+                at -= 1;
+            }
+            let (line, column) = position_of(&text, at);
+            let (end_line, end_column) = position_of(&text, text.len());
+            version += 1;
+            client.change(&uri, version, [line, column, end_line, end_column], "");
+            text.truncate(at);
+        }
+        let emptied = client.diagnostics(&uri, Some(version));
+        assert_eq!(emptied["diagnostics"], json!([]), "{}", path.display());
+        assert!(client.alive(), "{}", path.display());
+    }
+    assert!(keys > 4_000, "{keys} keys typed");
+    assert_eq!(client.shutdown(), Some(0));
+}
+
+/// A check that fails on one record: that record gets RIS099, the others
+/// their findings, and the session goes on (only debug builds can be made
+/// to fail so).
+#[test]
+#[cfg(debug_assertions)]
+fn a_failing_check_is_one_finding_and_the_session_goes_on() {
+    let (mut client, _) = Client::initialized(false);
+    client.open(URI, "TY  - JOUR\nPY  - 21\nER  - \nTY  - JOUR\nN1  - note\nER  - \n", 1);
+    assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["RIS040"]);
+    // Type the marker that makes a check fail into the second record's note.
+    client.change(URI, 2, [4, 10, 4, 10], "\u{1}ris-lsp test panic\u{1}");
+    let published = client.diagnostics(URI, Some(2));
+    assert_eq!(codes(&published), ["RIS040", "RIS099"]);
+    assert!(
+        find(&published, "RIS099")["message"]
+            .as_str()
+            .unwrap()
+            .contains("a bug in ris-lsp")
+    );
+    // Hover over it, then mend it: the session is as before.
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 3, "character": 1 } }),
+    );
+    assert!(
+        hover["contents"]["value"].as_str().unwrap().contains("RIS099"),
+        "{hover}"
+    );
+    client.change(URI, 3, [4, 10, 4, 30], "");
+    assert_eq!(codes(&client.diagnostics(URI, Some(3))), ["RIS040"]);
+    assert!(client.alive());
+    assert_eq!(client.shutdown(), Some(0));
+}
