@@ -111,3 +111,107 @@ proptest! {
         }
     }
 }
+
+/// Values of the shapes real fields hold, and their near misses: what a
+/// person typing (or a broken export) puts after a tag.
+fn value() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("10.".to_string()),
+        Just("10.1".to_string()),
+        Just("10.1000/".to_string()),
+        Just("10.1136/bmjgh-2021-004936".to_string()),
+        Just("doi:".to_string()),
+        Just("https://doi.org/".to_string()),
+        Just("http://".to_string()),
+        Just("www.".to_string()),
+        Just("[doi]".to_string()),
+        Just("2021".to_string()),
+        Just("2021/".to_string()),
+        Just("2021/02/30".to_string()),
+        Just("2021-06-01".to_string()),
+        Just("Dec 2020".to_string()),
+        Just("///Spring".to_string()),
+        Just("806-7".to_string()),
+        Just("e1234".to_string()),
+        Just("1932-6203".to_string()),
+        Just("978-0-306-40615-".to_string()),
+        Just("X".to_string()),
+        Just("Issa, Hamdi".to_string()),
+        Just("é中😀\u{a0}\u{200b}\u{feff}".to_string()),
+        Just("TY  - ".to_string()),
+        Just("ER  -".to_string()),
+        Just(" AU - ".to_string()),
+        "[0-9./:;,() -]{0,6}",
+        "[ -~]{0,8}",
+        any::<char>().prop_map(|c| c.to_string()),
+    ];
+    prop::collection::vec(piece, 0..5).prop_map(|parts| parts.concat())
+}
+
+/// Records of real tags (every tag and type of the catalogue, in any case and
+/// spacing) with values from [`value`]: the inputs arbitrary strings almost
+/// never form.
+fn ris_document() -> impl Strategy<Value = String> {
+    let tags: Vec<&'static str> = ris_lsp::catalog::TAGS.iter().map(|t| t.code).collect();
+    let types: Vec<&'static str> = ris_lsp::catalog::TYPES.iter().map(|t| t.code).collect();
+    let separator = prop_oneof![
+        4 => Just("  - "),
+        1 => Just(" - "),
+        1 => Just("  -  "),
+        1 => Just("-"),
+        1 => Just("  -"),
+        1 => Just("\t- "),
+    ];
+    let field =
+        (prop::sample::select(tags), separator.clone(), value(), any::<bool>()).prop_map(|(tag, sep, value, lower)| {
+            let tag = if lower { tag.to_lowercase() } else { tag.to_string() };
+            format!("{tag}{sep}{value}")
+        });
+    let line = prop_oneof![
+        8 => field,
+        1 => value(),
+        1 => Just(String::new()),
+        1 => Just("ER  - ".to_string()),
+    ];
+    let record = (
+        prop::sample::select(types),
+        prop::collection::vec(line, 0..12),
+        any::<bool>(),
+    )
+        .prop_map(|(ty, lines, closed)| {
+            let mut out = format!("TY  - {ty}\n");
+            for line in lines {
+                out.push_str(&line);
+                out.push('\n');
+            }
+            if closed {
+                out.push_str("ER  - \n");
+            }
+            out
+        });
+    let eol = prop_oneof![Just("\n"), Just("\r\n"), Just("\r")];
+    (prop::collection::vec(record, 1..6), eol).prop_map(|(records, eol)| records.concat().replace('\n', eol))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// No check fails (RIS099) on RIS-shaped input, the parse is lossless, and
+    /// fix-all and fmt run to the end.
+    #[test]
+    fn ris_shaped_input_never_fails_a_check(text in ris_document()) {
+        let parse = syntax::parse(&text);
+        let joined: String = parse.lines.iter().map(|l| l.span.text(&text)).collect();
+        prop_assert_eq!(&joined, &text);
+        let found = analysis::check(&text, &Rules::default());
+        let failed: Vec<_> = found.iter().filter(|d| d.code == ris_lsp::checks::Code::InternalError).collect();
+        prop_assert!(failed.is_empty(), "{:?}", failed);
+        let fixed = fix::fix_all(&text, &Rules::default());
+        let failed = analysis::check(&fixed.text, &Rules::default())
+            .into_iter()
+            .filter(|d| d.code == ris_lsp::checks::Code::InternalError)
+            .count();
+        prop_assert_eq!(failed, 0);
+        let _ = format::format(&text);
+    }
+}
