@@ -19,6 +19,14 @@
 //!   and publish only the newest), median and p95;
 //! - completion at the start of a keyword line and hover on an author tag,
 //!   both in the middle record: request → response, median;
+//! - the other requests an editor sends, request → response (serializing
+//!   included), median: inlay hints for a screenful (60 lines) and code
+//!   actions at a cursor in the middle record, then document symbols,
+//!   folding ranges, document links and formatting of the whole document
+//!   (`--whole` times each); document symbols again right after a keystroke;
+//!   and a keystroke's diagnostics while a document-symbols request runs;
+//! - with `--long-record N`, one more record of N `M1` lines at the end of
+//!   the text, and keystrokes typed into its title;
 //! - memory: peak RSS (`VmHWM`) and RSS (`VmRSS`) with the file open, RSS
 //!   after closing it, and RSS after `--cycles` more open/close cycles (whose
 //!   open times give a second, warm, open median).
@@ -52,11 +60,13 @@ struct Args {
     keys: usize,
     requests: usize,
     cycles: usize,
+    whole: usize,
+    long_record: usize,
     timeout: Duration,
 }
 
 const USAGE: &str = "usage: lsp_bench [SERVER…] [--sizes 1000,10000,100000] [--defects RATE] [--seed N] [--crlf]
-                 [--keys 50] [--requests 50] [--cycles 20] [--timeout-secs 300]";
+                 [--keys 50] [--requests 50] [--cycles 20] [--whole 5] [--long-record LINES] [--timeout-secs 300]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -68,6 +78,8 @@ fn parse_args() -> Result<Args, String> {
         keys: 50,
         requests: 50,
         cycles: 20,
+        whole: 5,
+        long_record: 0,
         timeout: Duration::from_secs(300),
     };
     let mut it = std::env::args().skip(1);
@@ -89,6 +101,8 @@ fn parse_args() -> Result<Args, String> {
             "--keys" => args.keys = num("--keys", &value("--keys")?)?,
             "--requests" => args.requests = num("--requests", &value("--requests")?)?,
             "--cycles" => args.cycles = num("--cycles", &value("--cycles")?)?,
+            "--whole" => args.whole = num("--whole", &value("--whole")?)?,
+            "--long-record" => args.long_record = num("--long-record", &value("--long-record")?)?,
             "--timeout-secs" => args.timeout = Duration::from_secs(num("--timeout-secs", &value("--timeout-secs")?)?),
             "-h" | "--help" => return Err(String::new()),
             _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
@@ -349,6 +363,8 @@ struct Input {
     json_text: String,
     middle: Spots,
     last: Spots,
+    /// The title's end in the long record (`--long-record`), if there is one.
+    long_title_end: Option<(u32, u32)>,
 }
 
 /// Positions (line, UTF-16 character) in one record.
@@ -369,7 +385,17 @@ impl Input {
             seed: args.seed,
             crlf: args.crlf,
         };
-        let text = generate::generate(&options);
+        let mut text = generate::generate(&options);
+        let eol = if args.crlf { "\r\n" } else { "\n" };
+        let long_title_end = (args.long_record > 0).then(|| {
+            let line = text.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
+            text.push_str(&format!("TY  - JOUR{eol}TI  - A record of many lines{eol}"));
+            for i in 0..args.long_record {
+                text.push_str(&format!("M1  - Cited reference {i}, 2001, J Something 12:34{eol}"));
+            }
+            text.push_str(&format!("ER  - {eol}"));
+            (line, "TI  - A record of many lines".len() as u32)
+        });
         let json_text = serde_json::to_string(&text).expect("JSON string");
         let middle_start = text[text.len() / 2..]
             .find("\nTY  - ")
@@ -383,6 +409,7 @@ impl Input {
             json_text,
             middle,
             last,
+            long_title_end,
         }
     }
 }
@@ -434,6 +461,17 @@ struct Row {
     cycle_opens: Vec<Duration>,
     rss_cycles: u64,
     peak_cycles: u64,
+    inlay: Vec<Duration>,
+    action: Vec<Duration>,
+    symbols: Vec<Duration>,
+    folding: Vec<Duration>,
+    links: Vec<Duration>,
+    formatting: Vec<Duration>,
+    symbols_after_key: Vec<Duration>,
+    key_during_symbols: Vec<Duration>,
+    keys_long: Vec<Duration>,
+    /// Items in the last answers: symbols, folds, links, formatting edits.
+    counts: [usize; 4],
 }
 
 fn open_body(input: &Input, version: i64) -> Vec<u8> {
@@ -551,6 +589,9 @@ fn measure(path: &Path, input: &Input, args: &Args) -> Result<Row, String> {
     )?;
     row.hover = hover;
     row.hover_found = !result.is_null();
+    if let Err(error) = other_requests(&mut server, input, args, &mut row, &mut version) {
+        eprintln!("  other requests: {error}");
+    }
     (row.peak, row.rss_open) = server.memory();
     close(&mut server)?;
     row.rss_closed = server.memory().1;
@@ -562,6 +603,78 @@ fn measure(path: &Path, input: &Input, args: &Args) -> Result<Row, String> {
     (row.peak_cycles, row.rss_cycles) = server.memory();
     server.stop();
     Ok(row)
+}
+
+/// Sends `method` with `params` `count` times, one at a time; each latency,
+/// and the last answer.
+fn timed(
+    server: &mut Connection,
+    method: &str,
+    params: &Value,
+    count: usize,
+) -> Result<(Vec<Duration>, Value), String> {
+    let mut latencies = Vec::with_capacity(count);
+    let mut last = Value::Null;
+    for _ in 0..count {
+        let sent = Instant::now();
+        let id = server.request(method, params.clone())?;
+        let (at, message, _) = server.response(id)?;
+        latencies.push(at - sent);
+        last = message["result"].clone();
+    }
+    Ok((latencies, last))
+}
+
+fn count(value: &Value) -> usize {
+    value.as_array().map_or(0, Vec::len)
+}
+
+/// The requests besides completion and hover (see the module's documentation).
+fn other_requests(
+    server: &mut Connection,
+    input: &Input,
+    args: &Args,
+    row: &mut Row,
+    version: &mut i64,
+) -> Result<(), String> {
+    let (line, _) = input.middle.title_end;
+    let document = json!({ "uri": URI });
+    let screen = json!({ "textDocument": document, "range": {
+        "start": position((line.saturating_sub(30), 0)), "end": position((line + 30, 0)) } });
+    row.inlay = timed(server, "textDocument/inlayHint", &screen, args.requests)?.0;
+    let cursor = json!({ "textDocument": document, "range": {
+        "start": position(input.middle.title_end), "end": position(input.middle.title_end) },
+        "context": { "diagnostics": [] } });
+    row.action = timed(server, "textDocument/codeAction", &cursor, args.requests)?.0;
+    let whole = json!({ "textDocument": document });
+    let symbols;
+    (row.symbols, symbols) = timed(server, "textDocument/documentSymbol", &whole, args.whole)?;
+    let folds;
+    (row.folding, folds) = timed(server, "textDocument/foldingRange", &whole, args.whole)?;
+    let links;
+    (row.links, links) = timed(server, "textDocument/documentLink", &whole, args.whole)?;
+    let format = json!({ "textDocument": document, "options": { "tabSize": 2, "insertSpaces": true } });
+    let edits;
+    (row.formatting, edits) = timed(server, "textDocument/formatting", &format, args.whole)?;
+    row.counts = [count(&symbols), count(&folds), count(&links), count(&edits)];
+    // A keystroke, then the outline the editor asks for after it.
+    let (line, column) = input.last.title_end;
+    for i in 0..args.whole {
+        type_at(server, (line, column + i as u32), 1, version)?;
+        row.symbols_after_key
+            .extend(timed(server, "textDocument/documentSymbol", &whole, 1)?.0);
+    }
+    // A keystroke sent while an outline is being made.
+    for i in 0..args.whole {
+        let id = server.request("textDocument/documentSymbol", whole.clone())?;
+        row.key_during_symbols
+            .extend(type_at(server, (line, column + (args.whole + i) as u32), 1, version)?);
+        server.response(id)?;
+    }
+    if let Some(at) = input.long_title_end {
+        row.keys_long = type_at(server, at, args.keys, version)?;
+    }
+    Ok(())
 }
 
 fn percentile(samples: &[Duration], p: f64) -> Option<Duration> {
@@ -659,6 +772,47 @@ fn print_table(name: &str, path: &Path, rows: &[Row], args: &Args) {
             mb(row.rss_cycles),
         ];
         println!("| {} |", cells.join(" | "));
+    }
+    println!();
+    println!(
+        "Other requests, ms (median); whole-document ones over {} requests.",
+        args.whole
+    );
+    println!();
+    let header = [
+        "records",
+        "inlay 60 lines",
+        "codeAction",
+        "symbols",
+        "folding",
+        "links",
+        "formatting",
+        "symbols after key",
+        "key during symbols",
+        "key long record",
+    ];
+    println!("| {} |", header.join(" | "));
+    println!("|{}", "---:|".repeat(header.len()));
+    for row in rows {
+        let cells = [
+            row.records.to_string(),
+            ms(median(&row.inlay)),
+            ms(median(&row.action)),
+            ms(median(&row.symbols)),
+            ms(median(&row.folding)),
+            ms(median(&row.links)),
+            ms(median(&row.formatting)),
+            ms(median(&row.symbols_after_key)),
+            ms(median(&row.key_during_symbols)),
+            ms(median(&row.keys_long)),
+        ];
+        println!("| {} |", cells.join(" | "));
+    }
+    for row in rows {
+        println!(
+            "records {}: {} symbols, {} folds, {} links, {} formatting edits",
+            row.records, row.counts[0], row.counts[1], row.counts[2], row.counts[3]
+        );
     }
     for row in rows {
         println!(
