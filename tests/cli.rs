@@ -1,8 +1,12 @@
 //! `ris-lsp check` as a user runs it: output, exit codes, encodings, bad paths.
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
+/// Runs the binary with `args` and `stdin`; fails the test if it has not
+/// ended within a minute (a walk that never ends, a read that blocks).
 fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ris-lsp"))
         .args(args)
@@ -13,9 +17,48 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .spawn()
         .unwrap();
     let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or_default()).unwrap();
-    drop(input);
-    child.wait_with_output().unwrap()
+    let bytes = stdin.unwrap_or_default().to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&bytes);
+    });
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.unwrap().read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let out = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let err = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("ris-lsp {args:?} did not end within a minute");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    writer.join().unwrap();
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// A fresh, empty folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ris-lsp-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
 }
 
 fn stdout(output: &Output) -> String {
@@ -107,4 +150,60 @@ fn version_and_help_work() {
     assert!(stdout(&output).starts_with("ris-lsp "));
     let output = run(&["--help"], None);
     assert!(stdout(&output).contains("check"));
+}
+
+/// What a file holds never reaches the terminal as control characters:
+/// escape sequences, C0/C1 controls and bidirectional overrides in a value,
+/// a message or a file name are shown escaped.
+#[test]
+fn control_characters_from_a_file_are_shown_escaped() {
+    let hostile = [
+        "\u{1b}[2J\u{1b}]0;title\u{7}",
+        "\u{7}\u{8}\u{7f}",
+        "\u{9b}31m",
+        "\u{202e}evil",
+        "x\u{85}y\u{2028}z",
+    ];
+    for bad in hostile {
+        let input = format!("TY  - JOURX{bad}\nER  - \n");
+        let output = run(&["check", "-"], Some(input.as_bytes()));
+        let out = stdout(&output);
+        assert_eq!(output.status.code(), Some(1), "{bad:?}");
+        for c in bad.chars().filter(|c| c.is_control() || *c == '\u{202e}') {
+            assert!(!out.contains(c), "{bad:?}: {c:?} reached the output: {out:?}");
+            assert!(out.contains(&c.escape_unicode().to_string()), "{bad:?}: {out}");
+        }
+    }
+    #[cfg(unix)]
+    {
+        let dir = scratch("names");
+        let path = dir.join("evil\u{1b}[31m.ris");
+        std::fs::write(&path, "TY  - JOURX\nER  - \n").unwrap();
+        let output = run(&["check", arg(&dir)], None);
+        assert!(!stdout(&output).contains('\u{1b}'), "{}", stdout(&output));
+        assert!(
+            stdout(&output).contains("evil\\u{1b}[31m.ris:1:7"),
+            "{}",
+            stdout(&output)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// A very long line is shown cut around the finding, with its length.
+#[test]
+fn long_lines_are_shown_cut_with_their_length() {
+    let input = format!(
+        "TY  - JOUR\nDO  - 10.1000/{} b{}\nER  - \n",
+        "a".repeat(3000),
+        "c".repeat(3000)
+    );
+    let output = run(&["check", "-"], Some(input.as_bytes()));
+    let out = stdout(&output);
+    let line = out.lines().find(|l| l.starts_with("2 | ")).unwrap();
+    assert!(line.ends_with("… (cut: the line has 6016 characters)"), "{line}");
+    assert!(line.chars().count() < 250, "{line}");
+    let fix = out.lines().find(|l| l.contains("= fix:")).unwrap();
+    assert!(fix.ends_with("characters)"), "{fix}");
+    assert!(fix.chars().count() < 500, "{fix}");
 }
