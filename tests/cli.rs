@@ -49,6 +49,10 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     }
 }
 
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 /// A fresh, empty folder for one test.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ris-lsp-cli-{name}-{}", std::process::id()));
@@ -150,6 +154,93 @@ fn version_and_help_work() {
     assert!(stdout(&output).starts_with("ris-lsp "));
     let output = run(&["--help"], None);
     assert!(stdout(&output).contains("check"));
+}
+
+/// A walk enters each real folder once (links back up and to itself are
+/// seen), checks each real file once, and skips with a note, without
+/// blocking, what is not a regular file.
+#[cfg(unix)]
+#[test]
+fn folder_walks_follow_each_folder_once_and_skip_what_is_not_a_file() {
+    use std::os::unix::fs::symlink;
+    let dir = scratch("walk");
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("a.ris"), "TY  - JOUR\nER  - \n").unwrap();
+    std::fs::write(dir.join("sub/b.ris"), "TY  - JOURX\nER  - \n").unwrap();
+    let fifo = std::ffi::CString::new(arg(&dir.join("fifo.ris"))).unwrap();
+    // SAFETY: mkfifo(3) with a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let _socket = std::os::unix::net::UnixListener::bind(dir.join("socket.ris")).unwrap();
+    // (entry, what makes it, the note it gets)
+    let links: [(&str, &str, &str); 5] = [
+        ("sub/up", "..", "sub/up: a folder already walked"),
+        ("sub/self", ".", "sub/self: a folder already walked"),
+        (
+            "device.ris",
+            "/dev/null",
+            "device.ris: a device, not a regular file; skipped",
+        ),
+        ("gone.ris", "nowhere", "gone.ris: a link that leads nowhere"),
+        ("alias.ris", "a.ris", ""),
+    ];
+    for (entry, target, _) in links {
+        symlink(target, dir.join(entry)).unwrap();
+    }
+    let output = run(&["check", arg(&dir)], None);
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{out}{err}");
+    assert!(out.ends_with("in 1 file of 2 files checked\n"), "each file once: {out}");
+    assert_eq!(out.matches("sub/b.ris:1:7").count(), 1, "{out}");
+    let notes = [
+        "fifo.ris: a named pipe, not a regular file; skipped",
+        "socket.ris: a socket, not a regular file; skipped",
+    ];
+    for note in notes.iter().copied().chain(links.iter().map(|l| l.2)) {
+        assert!(err.contains(note), "{note:?} in {err}");
+    }
+    // fmt walks the same way.
+    let output = run(&["fmt", "--check", arg(&dir)], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Named twice, or a file and its folder: still once.
+    let a = dir.join("a.ris");
+    let output = run(&["check", arg(&dir), arg(&a), arg(&dir.join("alias.ris"))], None);
+    assert!(stdout(&output).ends_with("of 2 files checked\n"), "{}", stdout(&output));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A file named on the command line that cannot be read: exit 2 and a
+/// message; a named pipe given by name is read, as `cat` would.
+#[cfg(unix)]
+#[test]
+fn a_named_file_that_cannot_be_read_exits_two() {
+    let dir = scratch("direct");
+    let socket = dir.join("socket.ris");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let gone = dir.join("gone.ris");
+    std::os::unix::fs::symlink("nowhere", &gone).unwrap();
+    for (path, said) in [
+        (&socket, "socket.ris: cannot read"),
+        (&gone, "gone.ris: no such file or folder"),
+    ] {
+        for command in ["check", "fmt"] {
+            let output = run(&[command, arg(path)], None);
+            assert_eq!(output.status.code(), Some(2), "{command} {path:?}");
+            assert!(stderr(&output).contains(said), "{}", stderr(&output));
+        }
+    }
+    let fifo = dir.join("pipe.ris");
+    let name = std::ffi::CString::new(arg(&fifo)).unwrap();
+    // SAFETY: mkfifo(3) with a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, "TY  - JOUR\nER  - \n").unwrap())
+    };
+    let output = run(&["check", arg(&fifo)], None);
+    writer.join().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).ends_with("of 1 file checked\n"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// What a file holds never reaches the terminal as control characters:

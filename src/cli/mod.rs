@@ -3,9 +3,10 @@
 //! does not.
 
 mod decode;
+mod input;
 mod render;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -14,6 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::checks::{self, Severity};
 use crate::config::{self, Config};
 use crate::{fix, format};
+use input::{Bytes, Input};
 
 /// ris-lsp: a language server and checker for RIS bibliography files.
 #[derive(Debug, Parser)]
@@ -84,7 +86,12 @@ pub enum FixMode {
 
 /// Runs `check`: exit 0 without errors, 1 with errors, 2 for usage or I/O problems.
 pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
-    let (inputs, mut problems) = gather(paths);
+    let input::Gathered {
+        inputs,
+        mut problems,
+        notes,
+    } = input::gather(paths);
+    print_notes(&notes);
     let color = format == Format::Human && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut report = render::Report::new(format, color);
     let stdout = std::io::stdout();
@@ -150,7 +157,12 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
 /// Runs `fmt`: exit 0 when all is formatted (or was written), 1 with
 /// `--check`/`--diff` when a file would change, 2 for I/O problems.
 pub fn fmt(paths: &[PathBuf], check_only: bool, diff: bool) -> ExitCode {
-    let (inputs, mut problems) = gather(paths);
+    let input::Gathered {
+        inputs,
+        mut problems,
+        notes,
+    } = input::gather(paths);
+    print_notes(&notes);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut unformatted = 0;
@@ -195,9 +207,16 @@ pub fn fmt(paths: &[PathBuf], check_only: bool, diff: bool) -> ExitCode {
     }
 }
 
+/// Says on stderr what was skipped, and why.
+fn print_notes(notes: &[String]) {
+    for note in notes {
+        eprintln!("note: {}", render::escape(note));
+    }
+}
+
 fn exit_code(problems: &[String], errors: bool) -> ExitCode {
     for problem in problems {
-        eprintln!("error: {problem}");
+        eprintln!("error: {}", render::escape(problem));
     }
     if !problems.is_empty() {
         ExitCode::from(2)
@@ -254,10 +273,10 @@ fn decode<'b>(input: &Input, bytes: &'b Bytes, problems: &mut Vec<String>) -> Op
 fn write_back(input: &Input, text: &str, not_utf8: bool, out: &mut impl Write) -> std::io::Result<()> {
     match input {
         Input::Stdin => out.write_all(text.as_bytes()),
-        Input::File(_) if not_utf8 => Err(std::io::Error::other(
+        Input::File { .. } if not_utf8 => Err(std::io::Error::other(
             "not UTF-8: convert it to UTF-8 first; nothing written",
         )),
-        Input::File(path) => std::fs::write(path, text),
+        Input::File { path, .. } => std::fs::write(path, text),
     }
 }
 
@@ -286,7 +305,7 @@ impl Configs {
     /// file is reported once, with its position, and the defaults apply.
     fn for_input(&mut self, input: &Input, problems: &mut Vec<String>) -> Config {
         let dir = match input {
-            Input::File(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            Input::File { path, .. } => path.parent().map(Path::to_path_buf).unwrap_or_default(),
             Input::Stdin => PathBuf::from("."),
         };
         let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
@@ -308,105 +327,5 @@ impl Configs {
         }
         self.by_dir.insert(dir, config.clone());
         config
-    }
-}
-
-/// Files from this size on are mapped rather than read: no copy, no zeroed
-/// pages, half the time on a 100 MB export.
-const MAP_FROM: u64 = 4 << 20;
-
-/// A file's bytes, read or mapped.
-enum Bytes {
-    Owned(Vec<u8>),
-    Mapped(memmap2::Mmap),
-}
-
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Owned(bytes) => bytes,
-            Bytes::Mapped(map) => map,
-        }
-    }
-}
-
-enum Input {
-    Stdin,
-    File(PathBuf),
-}
-
-impl Input {
-    fn name(&self) -> String {
-        match self {
-            Input::Stdin => "<stdin>".to_string(),
-            Input::File(path) => path.display().to_string(),
-        }
-    }
-
-    fn read(&self) -> std::io::Result<Bytes> {
-        match self {
-            Input::Stdin => {
-                let mut bytes = Vec::new();
-                std::io::stdin().read_to_end(&mut bytes)?;
-                Ok(Bytes::Owned(bytes))
-            }
-            Input::File(path) => {
-                let file = std::fs::File::open(path)?;
-                if file.metadata()?.len() < MAP_FROM {
-                    let mut bytes = Vec::new();
-                    std::io::BufReader::new(file).read_to_end(&mut bytes)?;
-                    return Ok(Bytes::Owned(bytes));
-                }
-                // SAFETY: the map is only read. If another program truncates
-                // the file while it is checked, reading may fault; ripgrep
-                // and others accept the same for the speed of big files.
-                let map = unsafe { memmap2::MmapOptions::new().map(&file)? };
-                Ok(Bytes::Mapped(map))
-            }
-        }
-    }
-}
-
-/// The inputs named by `paths` (folders: every `*.ris` inside), and problems.
-fn gather(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
-    let mut inputs = Vec::new();
-    let mut problems = Vec::new();
-    for path in paths {
-        if path.as_os_str() == "-" {
-            inputs.push(Input::Stdin);
-        } else if path.is_dir() {
-            let before = inputs.len();
-            collect_ris_files(path, &mut inputs, &mut problems);
-            if inputs.len() == before {
-                problems.push(format!("{}: no .ris files in this folder", path.display()));
-            }
-        } else if path.exists() {
-            inputs.push(Input::File(path.clone()));
-        } else {
-            problems.push(format!("{}: no such file or folder", path.display()));
-        }
-    }
-    (inputs, problems)
-}
-
-/// Every `*.ris` file below `dir`, sorted for stable output.
-fn collect_ris_files(dir: &Path, files: &mut Vec<Input>, problems: &mut Vec<String>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) => {
-            problems.push(format!("{}: cannot read folder: {error}", dir.display()));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            collect_ris_files(&path, files, problems);
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ris")) {
-            files.push(Input::File(path));
-        }
     }
 }
