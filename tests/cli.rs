@@ -243,6 +243,197 @@ fn a_named_file_that_cannot_be_read_exits_two() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Writes a text in one encoding.
+type Encoder = fn(&str) -> Vec<u8>;
+
+/// How a test writes a text in each encoding the CLI reads.
+const ENCODINGS: [(&str, Encoder); 5] = [
+    ("UTF-8", |t| t.as_bytes().to_vec()),
+    ("UTF-8 with BOM", |t| format!("\u{feff}{t}").into_bytes()),
+    ("UTF-16 LE", |t| {
+        let mut bytes = vec![0xFF, 0xFE];
+        t.encode_utf16().for_each(|u| bytes.extend(u.to_le_bytes()));
+        bytes
+    }),
+    ("UTF-16 BE", |t| {
+        let mut bytes = vec![0xFE, 0xFF];
+        t.encode_utf16().for_each(|u| bytes.extend(u.to_be_bytes()));
+        bytes
+    }),
+    ("Windows-1252", |t| {
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(t);
+        assert!(!unmappable, "{t:?}");
+        bytes.into_owned()
+    }),
+];
+
+/// Runs `args` on a file holding `bytes` (`{}` in `args` is its path) and
+/// returns the output and the file's bytes afterwards.
+fn on_file(dir: &Path, bytes: &[u8], args: &[&str]) -> (Output, Vec<u8>) {
+    let path = dir.join("input.ris");
+    std::fs::write(&path, bytes).unwrap();
+    let args: Vec<&str> = args.iter().map(|a| if *a == "{}" { arg(&path) } else { a }).collect();
+    let output = run(&args, None);
+    (output, std::fs::read(&path).unwrap())
+}
+
+/// `check --fix` and `fmt`, on a file and on stdin, give in every encoding
+/// exactly what they give in UTF-8, written in that encoding with its BOM.
+#[test]
+fn fixes_and_formatting_keep_the_encoding_and_bom() {
+    let dir = scratch("encodings");
+    let texts = [
+        "TY - JOUR\r\nTI  - Café – 5 € naïve\r\nAU  - Müller, J\r\nER  - \r\n",
+        "TY - JOURX\nTI  - Café 😀 中文\nER  - \n",
+    ];
+    let runs: [&[&str]; 4] = [
+        &["check", "--fix", "{}"],
+        &["fmt", "{}"],
+        &["check", "--fix", "-"],
+        &["fmt", "-"],
+    ];
+    for text in texts {
+        for args in runs {
+            let stdin = args.contains(&"-");
+            let result = |bytes: &[u8]| -> (Option<i32>, Vec<u8>) {
+                if stdin {
+                    let output = run(args, Some(bytes));
+                    (output.status.code(), output.stdout)
+                } else {
+                    let (output, after) = on_file(&dir, bytes, args);
+                    (output.status.code(), after)
+                }
+            };
+            let (utf8_code, utf8_result) = result(text.as_bytes());
+            let utf8_result = String::from_utf8(utf8_result).unwrap();
+            assert_ne!(utf8_result, text, "{args:?} changes something");
+            for (name, encode) in ENCODINGS {
+                if name == "Windows-1252" && text.contains('😀') {
+                    continue;
+                }
+                let (code, bytes) = result(&encode(text));
+                assert_eq!(code, utf8_code, "{name} {args:?}");
+                assert!(
+                    bytes == encode(&utf8_result),
+                    "{name} {args:?}: {:?}",
+                    String::from_utf8_lossy(&bytes)
+                );
+            }
+        }
+    }
+    // Nothing to change: the bytes come back as they went in.
+    for (name, encode) in ENCODINGS {
+        let bytes = encode("TY  - JOUR\nTI  - Café\nER  - \n");
+        for args in [["check", "--fix", "-"], ["fmt", "-", ""]] {
+            let args: Vec<&str> = args.into_iter().filter(|a| !a.is_empty()).collect();
+            let output = run(&args, Some(&bytes));
+            assert_eq!(output.status.code(), Some(0), "{name} {args:?}");
+            assert!(output.stdout == bytes, "{name} {args:?}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Windows-1252 is written back as Windows-1252: every byte of a line no
+/// fix touches comes back as it was, the five bytes 1252 leaves undefined
+/// among them.
+#[test]
+fn windows_1252_lines_come_back_byte_for_byte() {
+    let dir = scratch("cp1252");
+    let mut note = b"N1  - ".to_vec();
+    note.extend((0x80..=0xFFu8).filter(|b| *b != 0xA0 && *b != 0x85));
+    note.extend(b" \xA0\x85 end\n");
+    let input = [b"TY - JOUR\n".as_slice(), &note, b"ER  - \n"].concat();
+    let expected = [b"TY  - JOUR\n".as_slice(), &note, b"ER  - \n"].concat();
+    for args in [&["check", "--fix", "{}"][..], &["fmt", "{}"]] {
+        let (output, after) = on_file(&dir, &input, args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", stderr(&output));
+        assert!(after == expected, "{args:?}: {:?}", String::from_utf8_lossy(&after));
+    }
+    let output = run(&["check", "--fix", "-"], Some(&input));
+    assert!(output.stdout == expected);
+    assert!(stderr(&output).contains("warning[RIS080]"), "{}", stderr(&output));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// UTF-16 that does not decode (a lone surrogate, an odd last byte) is
+/// reported and never written back with U+FFFD in its place: files stay as
+/// they were, stdin comes out as it went in, and writing was refused (2).
+#[test]
+fn broken_utf16_is_reported_and_never_rewritten() {
+    let dir = scratch("surrogates");
+    let utf16 = |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let lone = [
+        vec![0xFF, 0xFE],
+        utf16("TY - JOUR\nTI  - "),
+        vec![0x3D, 0xD8],
+        utf16("A\nER  - \n"),
+    ]
+    .concat();
+    let odd = [vec![0xFF, 0xFE], utf16("TY - JOUR\nER  - \n"), vec![0x41]].concat();
+    for (name, bytes, said) in [
+        (
+            "lone surrogate",
+            &lone,
+            "1 unpaired UTF-16 surrogate(s) (the first, 0xD83D, at byte offset 34)",
+        ),
+        ("odd last byte", &odd, "an odd last byte"),
+    ] {
+        let output = run(&["check", "-"], Some(bytes));
+        assert_eq!(output.status.code(), Some(0), "{name}: a warning");
+        assert!(
+            stdout(&output).contains(&format!("warning[RIS080]: this UTF-16 file holds {said}")),
+            "{name}: {}",
+            stdout(&output)
+        );
+        for args in [&["check", "--fix", "{}"][..], &["fmt", "{}"]] {
+            let (output, after) = on_file(&dir, bytes, args);
+            assert_eq!(output.status.code(), Some(2), "{name} {args:?}");
+            assert!(&after == bytes, "{name} {args:?}: rewritten");
+            assert!(
+                stderr(&output).contains("not rewritten: it holds"),
+                "{}",
+                stderr(&output)
+            );
+        }
+        for args in [&["check", "--fix", "-"][..], &["fmt", "-"]] {
+            let output = run(args, Some(bytes));
+            assert_eq!(output.status.code(), Some(2), "{name} {args:?}");
+            assert!(&output.stdout == bytes, "{name} {args:?}: printed as it came");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `check --fix -` prints the whole text, fixed or not, and exits as
+/// `check` would for what is left; the report goes to stderr.
+#[test]
+fn check_fix_on_stdin_prints_the_whole_text_and_exits_for_what_remains() {
+    // (input, the text printed, exit code, on stderr)
+    let cases: [(&str, &str, i32, &str); 4] = [
+        ("TY  - JOUR\nER  - \n", "TY  - JOUR\nER  - \n", 0, "All clear"),
+        ("TY - JOUR\nER  - \n", "TY  - JOUR\nER  - \n", 0, "All clear"),
+        ("TY - JOURX\nER  - \n", "TY  - JOURX\nER  - \n", 1, "error[RIS020]"),
+        ("TY  - JOURX\nER  - \n", "TY  - JOURX\nER  - \n", 1, "Found 1 error"),
+    ];
+    for (input, printed, code, said) in cases {
+        let output = run(&["check", "--fix", "-"], Some(input.as_bytes()));
+        assert_eq!(stdout(&output), printed, "{input:?}");
+        assert_eq!(output.status.code(), Some(code), "{input:?}");
+        assert!(stderr(&output).contains(said), "{input:?}: {}", stderr(&output));
+    }
+    let output = run(
+        &["check", "--fix", "--format", "json", "-"],
+        Some(b"TY  - JOURX\nER  - \n"),
+    );
+    assert_eq!(stdout(&output), "TY  - JOURX\nER  - \n");
+    let findings: serde_json::Value = serde_json::from_str(&stderr(&output)).unwrap();
+    assert_eq!(findings[0]["code"], "RIS020");
+    let output = run(&["fmt", "-"], Some(b"TY - JOURX\nER  - \n"));
+    assert_eq!(stdout(&output), "TY  - JOURX\nER  - \n");
+    assert_eq!(output.status.code(), Some(0));
+}
+
 /// What a file holds never reaches the terminal as control characters:
 /// escape sequences, C0/C1 controls and bidirectional overrides in a value,
 /// a message or a file name are shown escaped.

@@ -6,6 +6,7 @@ mod decode;
 mod input;
 mod render;
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -84,7 +85,10 @@ pub enum FixMode {
     Diff,
 }
 
-/// Runs `check`: exit 0 without errors, 1 with errors, 2 for usage or I/O problems.
+/// Runs `check`: exit 0 without errors, 1 with errors, 2 for usage or I/O
+/// problems. With `--fix` on standard input the whole text (fixed, or as it
+/// came) goes to stdout in the encoding it came in, so the report goes to
+/// stderr.
 pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
     let input::Gathered {
         inputs,
@@ -92,15 +96,24 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
         notes,
     } = input::gather(paths);
     print_notes(&notes);
-    let color = format == Format::Human && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let report_to_stderr = mode == FixMode::Write && inputs.iter().any(|i| matches!(i, Input::Stdin));
+    let terminal = if report_to_stderr {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    let color = format == Format::Human && terminal && std::env::var_os("NO_COLOR").is_none();
     let mut report = render::Report::new(format, color);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut err_out = std::io::BufWriter::new(std::io::stderr());
     let mut would_fix = false;
     let mut configs = Configs::default();
     let walked = each_input(&inputs, &mut problems, |input, decoded, problems| {
         let name = input.name();
-        let mut text = decoded.text;
+        let stdin_fix = mode == FixMode::Write && matches!(input, Input::Stdin);
+        let decode::Decoded { text, note, source } = decoded;
+        let mut text = text;
         if mode != FixMode::Report {
             let fixed = fix::fix_all(&text);
             if fixed.count() > 0 {
@@ -108,46 +121,63 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
                 let summary: Vec<String> = fixed.applied.iter().map(|(code, n)| format!("{code} ×{n}")).collect();
                 let result = match mode {
                     FixMode::Diff => write_diff(&mut out, &name, &text, &fixed.text),
-                    _ => write_back(input, &fixed.text, decoded.note.is_some(), &mut out),
+                    _ => write_back(input, &source, &fixed.text, &mut out),
                 };
-                if let Err(error) = result {
-                    problems.push(format!("{name}: {error}"));
-                    return Ok(());
+                match result {
+                    Err(error) => {
+                        // Not written: report on the text as it is.
+                        problems.push(format!("{name}: {error}"));
+                        if stdin_fix {
+                            // Standard output still gets the whole text.
+                            out.write_all(source.raw).map_err(broken_pipe_or_fail)?;
+                        }
+                    }
+                    Ok(()) => {
+                        let verb = if mode == FixMode::Diff { "Would fix" } else { "Fixed" };
+                        eprintln!(
+                            "{verb} {} problem(s) in {}: {}",
+                            fixed.count(),
+                            render::escape(&name),
+                            summary.join(", ")
+                        );
+                        if mode == FixMode::Write {
+                            // The file was rewritten: from here on only the new text.
+                            text = Cow::Owned(fixed.text);
+                        }
+                    }
                 }
-                let verb = if mode == FixMode::Diff { "Would fix" } else { "Fixed" };
-                eprintln!("{verb} {} problem(s) in {name}: {}", fixed.count(), summary.join(", "));
-                if mode == FixMode::Write {
-                    // The file was rewritten: from here on only the new text.
-                    text = std::borrow::Cow::Owned(fixed.text);
-                }
+            } else if stdin_fix {
+                // Nothing to fix: the text as it came, byte for byte.
+                out.write_all(source.raw).map_err(broken_pipe_or_fail)?;
             }
         }
         // Read even when not reporting, so that a bad file is still said.
         let config = configs.for_input(input, problems);
-        // --diff shows only the diff; with stdin, --fix printed the fixed
-        // text: no report, so no check either.
-        if mode == FixMode::Diff || (mode == FixMode::Write && matches!(input, Input::Stdin)) {
+        // --diff shows only the diff.
+        if mode == FixMode::Diff {
             return Ok(());
         }
         let mut diagnostics = checks::check_with(&text, &config.rules());
-        if let Some(note) = decoded.note {
+        if let Some(note) = note {
             diagnostics.insert(0, note);
         }
         config.apply(&mut diagnostics);
+        let mut sink: &mut dyn Write = if report_to_stderr { &mut err_out } else { &mut out };
         report
-            .file(&mut out, &name, &text, &diagnostics)
+            .file(&mut sink, &name, &text, &diagnostics)
             .map_err(broken_pipe_or_fail)
     });
     if let Err(code) = walked {
         return code;
     }
-    let quiet = mode == FixMode::Diff || (mode == FixMode::Write && inputs.iter().all(|i| matches!(i, Input::Stdin)));
-    let finish = if quiet {
+    let finish = if mode == FixMode::Diff {
         Ok(())
+    } else if report_to_stderr {
+        report.finish(&mut err_out, &problems)
     } else {
         report.finish(&mut out, &problems)
     };
-    if let Err(error) = finish.and_then(|()| out.flush()) {
+    if let Err(error) = finish.and_then(|()| out.flush()).and_then(|()| err_out.flush()) {
         return broken_pipe_or_fail(error);
     }
     drop(out);
@@ -169,23 +199,31 @@ pub fn fmt(paths: &[PathBuf], check_only: bool, diff: bool) -> ExitCode {
     let walked = each_input(&inputs, &mut problems, |input, decoded, problems| {
         let name = input.name();
         let formatted = format::format(&decoded.text);
+        let changed = formatted != decoded.text;
         if matches!(input, Input::Stdin) && !check_only && !diff {
-            if let Err(error) = out.write_all(formatted.as_bytes()) {
-                return Err(broken_pipe_or_fail(error));
-            }
-            return Ok(());
+            // The whole text, in the encoding it came in; as it came when
+            // unchanged or when it cannot be written back.
+            let bytes = match changed.then(|| encoded(&decoded.source, &formatted)) {
+                Some(Ok(bytes)) => bytes,
+                Some(Err(why)) => {
+                    problems.push(format!("{name}: not formatted: {why}; printed as it came"));
+                    Cow::Borrowed(decoded.source.raw)
+                }
+                None => Cow::Borrowed(decoded.source.raw),
+            };
+            return out.write_all(&bytes).map_err(broken_pipe_or_fail);
         }
-        if formatted == decoded.text {
+        if !changed {
             return Ok(());
         }
         unformatted += 1;
         let result = if diff {
             write_diff(&mut out, &name, &decoded.text, &formatted)
         } else if check_only {
-            writeln!(out, "would reformat {name}")
+            writeln!(out, "would reformat {}", render::escape(&name))
         } else {
-            write_back(input, &formatted, decoded.note.is_some(), &mut out)
-                .and_then(|()| writeln!(out, "formatted {name}"))
+            write_back(input, &decoded.source, &formatted, &mut out)
+                .and_then(|()| writeln!(out, "formatted {}", render::escape(&name)))
         };
         if let Err(error) = result {
             problems.push(format!("{name}: {error}"));
@@ -267,22 +305,39 @@ fn decode<'b>(input: &Input, bytes: &'b Bytes, problems: &mut Vec<String>) -> Op
     }
 }
 
-/// Writes `text` back to the input's file (stdin: to stdout). A file that was
-/// not UTF-8 is not rewritten: that would change its encoding behind the
-/// user's back.
-fn write_back(input: &Input, text: &str, not_utf8: bool, out: &mut impl Write) -> std::io::Result<()> {
+/// `text` in the encoding (and with the BOM) `source` was read in, or why
+/// it cannot be.
+fn encoded<'t>(source: &decode::Source<'_>, text: &'t str) -> Result<Cow<'t, [u8]>, String> {
+    if let Some(why) = &source.unwritable {
+        return Err(why.clone());
+    }
+    decode::encode(text, source.encoding)
+}
+
+/// Writes `text` back to the input's file (stdin: to stdout), in the
+/// encoding and with the BOM the input was read in. A text that cannot be
+/// written so is not written at all.
+fn write_back(input: &Input, source: &decode::Source<'_>, text: &str, out: &mut impl Write) -> std::io::Result<()> {
+    let bytes = encoded(source, text).map_err(|why| std::io::Error::other(format!("not rewritten: {why}")))?;
     match input {
-        Input::Stdin => out.write_all(text.as_bytes()),
-        Input::File { .. } if not_utf8 => Err(std::io::Error::other(
-            "not UTF-8: convert it to UTF-8 first; nothing written",
-        )),
-        Input::File { path, .. } => std::fs::write(path, text),
+        Input::Stdin => out.write_all(&bytes),
+        Input::File { path, .. } => std::fs::write(path, &bytes),
     }
 }
 
+/// Writes a unified diff; on a terminal with the file's control characters
+/// shown escaped, line by line (piped, it stays a diff `patch` can apply).
 fn write_diff(out: &mut impl Write, name: &str, old: &str, new: &str) -> std::io::Result<()> {
     let diff = similar::TextDiff::from_lines(old, new);
-    write!(out, "{}", diff.unified_diff().context_radius(2).header(name, name))
+    let diff = diff.unified_diff().context_radius(2).header(name, name).to_string();
+    if !std::io::stdout().is_terminal() {
+        return out.write_all(diff.as_bytes());
+    }
+    for line in diff.split_inclusive('\n') {
+        let (line, end) = line.strip_suffix('\n').map_or((line, ""), |l| (l, "\n"));
+        write!(out, "{}{end}", render::escape(line))?;
+    }
+    Ok(())
 }
 
 fn broken_pipe_or_fail(error: std::io::Error) -> ExitCode {
