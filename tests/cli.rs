@@ -201,10 +201,20 @@ fn folder_walks_follow_each_folder_once_and_skip_what_is_not_a_file() {
     // fmt walks the same way.
     let output = run(&["fmt", "--check", arg(&dir)], None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    // Named twice, or a file and its folder: still once.
-    let a = dir.join("a.ris");
-    let output = run(&["check", arg(&dir), arg(&a), arg(&dir.join("alias.ris"))], None);
-    assert!(stdout(&output).ends_with("of 2 files checked\n"), "{}", stdout(&output));
+    // Named twice, a file and its folder, a folder and one inside it: each
+    // file still once, and no folder said to be empty.
+    let (a, alias, sub) = (dir.join("a.ris"), dir.join("alias.ris"), dir.join("sub"));
+    for paths in [
+        vec![&dir, &a, &alias],
+        vec![&dir, &dir],
+        vec![&dir, &sub],
+        vec![&sub, &dir],
+    ] {
+        let args: Vec<&str> = ["check"].into_iter().chain(paths.iter().map(|p| arg(p))).collect();
+        let output = run(&args, None);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {}", stderr(&output));
+        assert!(stdout(&output).ends_with("of 2 files checked\n"), "{}", stdout(&output));
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

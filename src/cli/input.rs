@@ -157,9 +157,7 @@ pub(super) fn gather(paths: &[PathBuf]) -> Gathered {
         }
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
-                let before = walk.found.inputs.len();
-                walk.folder(path, &meta);
-                if walk.found.inputs.len() == before {
+                if !walk.folder(path, &meta) {
                     walk.found
                         .problems
                         .push(format!("{}: no .ris files in this folder", path.display()));
@@ -196,10 +194,13 @@ struct Walk {
 impl Walk {
     /// Every `*.ris` below `root`, in sorted order (folders at their place
     /// among the files), without recursion: a deep tree cannot overflow.
-    fn folder(&mut self, root: &Path, meta: &Metadata) {
+    /// Returns whether it found any (new or seen before) or met a folder
+    /// already walked; a folder walked before counts as found.
+    fn folder(&mut self, root: &Path, meta: &Metadata) -> bool {
         if !self.folders.insert(identity(root, meta)) {
-            return; // Named twice, or inside a folder already named.
+            return true; // Named twice, or inside a folder already named.
         }
+        let mut found = false;
         let mut stack = Vec::new();
         if let Some(entries) = self.entries(root) {
             stack.push(entries.into_iter());
@@ -232,16 +233,21 @@ impl Walk {
                         stack.push(entries.into_iter());
                     }
                 } else {
+                    found = true;
                     self.note(&path, "a folder already walked (a link loop or a second link)");
                 }
             } else if !is_ris {
                 continue;
             } else if !meta.is_file() {
                 self.note(&path, &format!("{}, not a regular file", kind(&meta)));
-            } else if self.files.insert(identity(&path, &meta)) {
-                self.found.inputs.push(Input::File { path, walked: true });
+            } else {
+                found = true;
+                if self.files.insert(identity(&path, &meta)) {
+                    self.found.inputs.push(Input::File { path, walked: true });
+                }
             }
         }
+        found
     }
 
     /// The sorted entries of `dir`; a folder that cannot be read is a problem.
