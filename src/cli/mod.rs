@@ -90,12 +90,7 @@ pub enum FixMode {
 /// came) goes to stdout in the encoding it came in, so the report goes to
 /// stderr.
 pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
-    let input::Gathered {
-        inputs,
-        mut problems,
-        notes,
-    } = input::gather(paths);
-    print_notes(&notes);
+    let (inputs, mut problems) = gather(paths);
     let report_to_stderr = mode == FixMode::Write && inputs.iter().any(|i| matches!(i, Input::Stdin));
     let terminal = if report_to_stderr {
         std::io::stderr().is_terminal()
@@ -187,12 +182,7 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
 /// Runs `fmt`: exit 0 when all is formatted (or was written), 1 with
 /// `--check`/`--diff` when a file would change, 2 for I/O problems.
 pub fn fmt(paths: &[PathBuf], check_only: bool, diff: bool) -> ExitCode {
-    let input::Gathered {
-        inputs,
-        mut problems,
-        notes,
-    } = input::gather(paths);
-    print_notes(&notes);
+    let (inputs, mut problems) = gather(paths);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut unformatted = 0;
@@ -245,11 +235,14 @@ pub fn fmt(paths: &[PathBuf], check_only: bool, diff: bool) -> ExitCode {
     }
 }
 
-/// Says on stderr what was skipped, and why.
-fn print_notes(notes: &[String]) {
-    for note in notes {
+/// The inputs named by `paths` and the problems so far; what was skipped,
+/// and why, is said on stderr.
+fn gather(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
+    let gathered = input::gather(paths);
+    for note in &gathered.notes {
         eprintln!("note: {}", render::escape(note));
     }
+    (gathered.inputs, gathered.problems)
 }
 
 fn exit_code(problems: &[String], errors: bool) -> ExitCode {
