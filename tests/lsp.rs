@@ -468,3 +468,151 @@ fn a_failing_check_is_one_finding_and_the_session_goes_on() {
     assert!(client.alive());
     assert_eq!(client.shutdown(), Some(0));
 }
+
+/// A framed message, with the length it says it has.
+fn frame(length: impl std::fmt::Display, body: &str) -> Vec<u8> {
+    format!("Content-Length: {length}\r\n\r\n{body}").into_bytes()
+}
+
+fn hover_request(id: i64) -> String {
+    json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/hover",
+        "params": { "textDocument": { "uri": URI }, "position": { "line": 0, "character": 0 } } })
+    .to_string()
+}
+
+/// The server's stderr (its log) in a file of its own.
+fn log_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("ris-lsp-{name}-{}.log", std::process::id()))
+}
+
+/// Each framing error is logged, the reader skips to the next
+/// `Content-Length:` (also one inside the bad body) and later requests are
+/// answered; a huge length is refused before anything is allocated for it.
+#[test]
+fn framing_errors_are_logged_and_the_server_resynchronises() {
+    let next = frame(hover_request(7).len(), &hover_request(7));
+    let note = r#"{"jsonrpc":"2.0","method":"$/noSuchNote","params":{}}"#;
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "length beyond the limit",
+            frame("1000000000000", note),
+            "beyond the limit",
+        ),
+        (
+            "length past i64",
+            frame("9223372036854775808", note),
+            "beyond the limit",
+        ),
+        ("length past u64", frame("18446744073709551616", note), "not a length"),
+        ("negative length", frame("-1", note), "not a length"),
+        ("length not a number", frame("abc", note), "not a length"),
+        ("garbage line", b"\x1b[31mgarbage\r\n".to_vec(), "not a header"),
+        (
+            "no Content-Length",
+            b"Content-Type: x\r\n\r\n{}".to_vec(),
+            "without Content-Length",
+        ),
+        ("body not JSON", frame(5, "hello"), "not JSON"),
+        ("length too short", frame(note.len() - 10, note), "not JSON"),
+        (
+            "length too long by part of the next header",
+            frame(note.len() + 5, note),
+            "not JSON",
+        ),
+        (
+            "length too long by the next message and more",
+            frame(note.len() + next.len() + 10, note),
+            "not JSON",
+        ),
+        ("header line without end", vec![b'x'; 20_000], "longer than"),
+    ];
+    for (name, bad, logged) in cases {
+        let log = log_path("framing");
+        let (mut client, _) = {
+            let mut client = Client::start_with(&["--log-file", log.to_str().unwrap()]);
+            let result = client.request("initialize", json!({ "capabilities": {} }));
+            (client, result)
+        };
+        client.notify("initialized", json!({}));
+        client.send_raw(&bad);
+        // The message right after the bad one, then one more.
+        client.send_raw(&next);
+        let second = client.request_raw(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 0 } }),
+        );
+        assert!(second.get("result").is_some(), "{name}: {second}");
+        let first = client.response(7);
+        assert!(first.get("result").is_some(), "{name}: {first}");
+        assert_eq!(client.shutdown(), Some(0), "{name}");
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.contains(logged), "{name}: {text}");
+        let _ = std::fs::remove_file(&log);
+    }
+}
+
+/// Input that cannot be read on ends the server with exit code 1 and a
+/// message on stderr, never 0 (which an editor takes for a clean exit).
+#[test]
+fn unreadable_input_exits_non_zero_with_a_message() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let hello = frame(hover_request(1).len(), &hover_request(1));
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "header not UTF-8",
+            b"Content-Length: 5\xff\r\n\r\nhello".to_vec(),
+            "not UTF-8",
+        ),
+        (
+            "input ends in a header",
+            b"Content-Length: 5\r\n".to_vec(),
+            "inside a message header",
+        ),
+        ("input ends in a body", frame(100, "{}"), "inside a message body"),
+        (
+            "input ends after a framing error",
+            [frame(5, "hello"), b"junk".to_vec()].concat(),
+            "after a framing error",
+        ),
+        (
+            "a good message, then a bad header",
+            [hello.clone(), b"\xc3\x28: x\r\n".to_vec()].concat(),
+            "not UTF-8",
+        ),
+    ];
+    for (name, input, said) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ris-lsp"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(&input).unwrap();
+        drop(stdin);
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(said), "{name}: {stderr}");
+    }
+    // A read error: stdin is a folder.
+    let output = Command::new(env!("CARGO_BIN_EXE_ris-lsp"))
+        .stdin(std::fs::File::open(env!("CARGO_MANIFEST_DIR")).unwrap())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot read stdin"), "{stderr}");
+    // The input ending between messages is a clean end.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ris-lsp"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdin.take());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

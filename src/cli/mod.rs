@@ -3,9 +3,11 @@
 //! does not.
 
 mod decode;
+mod input;
 mod render;
 
-use std::io::{IsTerminal, Read, Write};
+use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,6 +17,7 @@ use crate::analysis;
 use crate::checks::{self, Severity};
 use crate::config::{self, Config};
 use crate::{fix, format};
+use input::{Bytes, Input};
 
 /// ris-lsp: a language server and checker for RIS bibliography files.
 #[derive(Debug, Parser)]
@@ -83,18 +86,30 @@ pub enum FixMode {
     Diff,
 }
 
-/// Runs `check`: exit 0 without errors, 1 with errors, 2 for usage or I/O problems.
+/// Runs `check`: exit 0 without errors, 1 with errors, 2 for usage or I/O
+/// problems. With `--fix` on standard input the whole text (fixed, or as it
+/// came) goes to stdout in the encoding it came in, so the report goes to
+/// stderr.
 pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
     let (inputs, mut problems) = gather(paths);
-    let color = format == Format::Human && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let report_to_stderr = mode == FixMode::Write && inputs.iter().any(|i| matches!(i, Input::Stdin));
+    let terminal = if report_to_stderr {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    let color = format == Format::Human && terminal && std::env::var_os("NO_COLOR").is_none();
     let mut report = render::Report::new(format, color);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut err_out = std::io::BufWriter::new(std::io::stderr());
     let mut would_fix = false;
     let mut configs = Configs::default();
     let walked = each_input(&inputs, &mut problems, |input, decoded, problems| {
         let name = input.name();
-        let mut text = decoded.text;
+        let stdin_fix = mode == FixMode::Write && matches!(input, Input::Stdin);
+        let decode::Decoded { text, note, source } = decoded;
+        let mut text = text;
         // Read even when not reporting, so that a bad file is still said.
         let config = configs.for_input(input, problems);
         let rules = config.rules();
@@ -105,27 +120,42 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
                 let summary: Vec<String> = fixed.applied.iter().map(|(code, n)| format!("{code} ×{n}")).collect();
                 let result = match mode {
                     FixMode::Diff => write_diff(&mut out, &name, &text, &fixed.text),
-                    _ => write_back(input, &fixed.text, decoded.note.is_some(), &mut out),
+                    _ => write_back(input, &source, &fixed.text, &mut out),
                 };
-                if let Err(error) = result {
-                    problems.push(format!("{name}: {error}"));
-                    return Ok(());
+                match result {
+                    Err(error) => {
+                        // Not written: report on the text as it is.
+                        problems.push(format!("{name}: {error}"));
+                        if stdin_fix {
+                            // Standard output still gets the whole text.
+                            out.write_all(source.raw).map_err(broken_pipe_or_fail)?;
+                        }
+                    }
+                    Ok(()) => {
+                        let verb = if mode == FixMode::Diff { "Would fix" } else { "Fixed" };
+                        eprintln!(
+                            "{verb} {} problem(s) in {}: {}",
+                            fixed.count(),
+                            render::escape(&name),
+                            summary.join(", ")
+                        );
+                        if mode == FixMode::Write {
+                            // The file was rewritten: from here on only the new text.
+                            text = Cow::Owned(fixed.text);
+                        }
+                    }
                 }
-                let verb = if mode == FixMode::Diff { "Would fix" } else { "Fixed" };
-                eprintln!("{verb} {} problem(s) in {name}: {}", fixed.count(), summary.join(", "));
-                if mode == FixMode::Write {
-                    // The file was rewritten: from here on only the new text.
-                    text = std::borrow::Cow::Owned(fixed.text);
-                }
+            } else if stdin_fix {
+                // Nothing to fix: the text as it came, byte for byte.
+                out.write_all(source.raw).map_err(broken_pipe_or_fail)?;
             }
         }
-        // --diff shows only the diff; with stdin, --fix printed the fixed
-        // text: no report, so no check either.
-        if mode == FixMode::Diff || (mode == FixMode::Write && matches!(input, Input::Stdin)) {
+        // --diff shows only the diff.
+        if mode == FixMode::Diff {
             return Ok(());
         }
         let mut diagnostics = analysis::check(&text, &rules);
-        if let Some(mut note) = decoded.note
+        if let Some(mut note) = note
             && let Some(severity) = rules.severity(note.code)
         {
             note.severity = severity;
@@ -136,23 +166,26 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
         for failed in diagnostics.iter().filter(|d| d.code == checks::Code::InternalError) {
             let (line, _) = crate::syntax::LineIndex::new(&text).line_column(failed.span.start);
             problems.push(format!(
-                "{name}:{line}: internal error while checking this record; please report it"
+                "{}:{line}: internal error while checking this record; please report it",
+                render::escape(&name)
             ));
         }
+        let mut sink: &mut dyn Write = if report_to_stderr { &mut err_out } else { &mut out };
         report
-            .file(&mut out, &name, &text, &diagnostics)
+            .file(&mut sink, &name, &text, &diagnostics)
             .map_err(broken_pipe_or_fail)
     });
     if let Err(code) = walked {
         return code;
     }
-    let quiet = mode == FixMode::Diff || (mode == FixMode::Write && inputs.iter().all(|i| matches!(i, Input::Stdin)));
-    let finish = if quiet {
+    let finish = if mode == FixMode::Diff {
         Ok(())
+    } else if report_to_stderr {
+        report.finish(&mut err_out, &problems)
     } else {
         report.finish(&mut out, &problems)
     };
-    if let Err(error) = finish.and_then(|()| out.flush()) {
+    if let Err(error) = finish.and_then(|()| out.flush()).and_then(|()| err_out.flush()) {
         return broken_pipe_or_fail(error);
     }
     drop(out);
@@ -169,23 +202,31 @@ pub fn fmt(paths: &[PathBuf], check_only: bool, diff: bool) -> ExitCode {
     let walked = each_input(&inputs, &mut problems, |input, decoded, problems| {
         let name = input.name();
         let formatted = format::format(&decoded.text);
+        let changed = formatted != decoded.text;
         if matches!(input, Input::Stdin) && !check_only && !diff {
-            if let Err(error) = out.write_all(formatted.as_bytes()) {
-                return Err(broken_pipe_or_fail(error));
-            }
-            return Ok(());
+            // The whole text, in the encoding it came in; as it came when
+            // unchanged or when it cannot be written back.
+            let bytes = match changed.then(|| encoded(&decoded.source, &formatted)) {
+                Some(Ok(bytes)) => bytes,
+                Some(Err(why)) => {
+                    problems.push(format!("{name}: not formatted: {why}; printed as it came"));
+                    Cow::Borrowed(decoded.source.raw)
+                }
+                None => Cow::Borrowed(decoded.source.raw),
+            };
+            return out.write_all(&bytes).map_err(broken_pipe_or_fail);
         }
-        if formatted == decoded.text {
+        if !changed {
             return Ok(());
         }
         unformatted += 1;
         let result = if diff {
             write_diff(&mut out, &name, &decoded.text, &formatted)
         } else if check_only {
-            writeln!(out, "would reformat {name}")
+            writeln!(out, "would reformat {}", render::escape(&name))
         } else {
-            write_back(input, &formatted, decoded.note.is_some(), &mut out)
-                .and_then(|()| writeln!(out, "formatted {name}"))
+            write_back(input, &decoded.source, &formatted, &mut out)
+                .and_then(|()| writeln!(out, "formatted {}", render::escape(&name)))
         };
         if let Err(error) = result {
             problems.push(format!("{name}: {error}"));
@@ -207,9 +248,19 @@ pub fn fmt(paths: &[PathBuf], check_only: bool, diff: bool) -> ExitCode {
     }
 }
 
+/// The inputs named by `paths` and the problems so far; what was skipped,
+/// and why, is said on stderr.
+fn gather(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
+    let gathered = input::gather(paths);
+    for note in &gathered.notes {
+        eprintln!("note: {}", render::escape(note));
+    }
+    (gathered.inputs, gathered.problems)
+}
+
 fn exit_code(problems: &[String], errors: bool) -> ExitCode {
     for problem in problems {
-        eprintln!("error: {problem}");
+        eprintln!("error: {}", render::escape(problem));
     }
     if !problems.is_empty() {
         ExitCode::from(2)
@@ -260,22 +311,39 @@ fn decode<'b>(input: &Input, bytes: &'b Bytes, problems: &mut Vec<String>) -> Op
     }
 }
 
-/// Writes `text` back to the input's file (stdin: to stdout). A file that was
-/// not UTF-8 is not rewritten: that would change its encoding behind the
-/// user's back.
-fn write_back(input: &Input, text: &str, not_utf8: bool, out: &mut impl Write) -> std::io::Result<()> {
+/// `text` in the encoding (and with the BOM) `source` was read in, or why
+/// it cannot be.
+fn encoded<'t>(source: &decode::Source<'_>, text: &'t str) -> Result<Cow<'t, [u8]>, String> {
+    if let Some(why) = &source.unwritable {
+        return Err(why.clone());
+    }
+    decode::encode(text, source.encoding)
+}
+
+/// Writes `text` back to the input's file (stdin: to stdout), in the
+/// encoding and with the BOM the input was read in. A text that cannot be
+/// written so is not written at all.
+fn write_back(input: &Input, source: &decode::Source<'_>, text: &str, out: &mut impl Write) -> std::io::Result<()> {
+    let bytes = encoded(source, text).map_err(|why| std::io::Error::other(format!("not rewritten: {why}")))?;
     match input {
-        Input::Stdin => out.write_all(text.as_bytes()),
-        Input::File(_) if not_utf8 => Err(std::io::Error::other(
-            "not UTF-8: convert it to UTF-8 first; nothing written",
-        )),
-        Input::File(path) => std::fs::write(path, text),
+        Input::Stdin => out.write_all(&bytes),
+        Input::File { path, .. } => std::fs::write(path, &bytes),
     }
 }
 
+/// Writes a unified diff; on a terminal with the file's control characters
+/// shown escaped, line by line (piped, it stays a diff `patch` can apply).
 fn write_diff(out: &mut impl Write, name: &str, old: &str, new: &str) -> std::io::Result<()> {
     let diff = similar::TextDiff::from_lines(old, new);
-    write!(out, "{}", diff.unified_diff().context_radius(2).header(name, name))
+    let diff = diff.unified_diff().context_radius(2).header(name, name).to_string();
+    if !std::io::stdout().is_terminal() {
+        return out.write_all(diff.as_bytes());
+    }
+    for line in diff.split_inclusive('\n') {
+        let (line, end) = line.strip_suffix('\n').map_or((line, ""), |l| (l, "\n"));
+        write!(out, "{}{end}", render::escape(line))?;
+    }
+    Ok(())
 }
 
 fn broken_pipe_or_fail(error: std::io::Error) -> ExitCode {
@@ -298,7 +366,7 @@ impl Configs {
     /// file is reported once, with its position, and the defaults apply.
     fn for_input(&mut self, input: &Input, problems: &mut Vec<String>) -> Config {
         let dir = match input {
-            Input::File(path) => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            Input::File { path, .. } => path.parent().map(Path::to_path_buf).unwrap_or_default(),
             Input::Stdin => PathBuf::from("."),
         };
         let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
@@ -320,105 +388,5 @@ impl Configs {
         }
         self.by_dir.insert(dir, config.clone());
         config
-    }
-}
-
-/// Files from this size on are mapped rather than read: no copy, no zeroed
-/// pages, half the time on a 100 MB export.
-const MAP_FROM: u64 = 4 << 20;
-
-/// A file's bytes, read or mapped.
-enum Bytes {
-    Owned(Vec<u8>),
-    Mapped(memmap2::Mmap),
-}
-
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Owned(bytes) => bytes,
-            Bytes::Mapped(map) => map,
-        }
-    }
-}
-
-enum Input {
-    Stdin,
-    File(PathBuf),
-}
-
-impl Input {
-    fn name(&self) -> String {
-        match self {
-            Input::Stdin => "<stdin>".to_string(),
-            Input::File(path) => path.display().to_string(),
-        }
-    }
-
-    fn read(&self) -> std::io::Result<Bytes> {
-        match self {
-            Input::Stdin => {
-                let mut bytes = Vec::new();
-                std::io::stdin().read_to_end(&mut bytes)?;
-                Ok(Bytes::Owned(bytes))
-            }
-            Input::File(path) => {
-                let file = std::fs::File::open(path)?;
-                if file.metadata()?.len() < MAP_FROM {
-                    let mut bytes = Vec::new();
-                    std::io::BufReader::new(file).read_to_end(&mut bytes)?;
-                    return Ok(Bytes::Owned(bytes));
-                }
-                // SAFETY: the map is only read. If another program truncates
-                // the file while it is checked, reading may fault; ripgrep
-                // and others accept the same for the speed of big files.
-                let map = unsafe { memmap2::MmapOptions::new().map(&file)? };
-                Ok(Bytes::Mapped(map))
-            }
-        }
-    }
-}
-
-/// The inputs named by `paths` (folders: every `*.ris` inside), and problems.
-fn gather(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
-    let mut inputs = Vec::new();
-    let mut problems = Vec::new();
-    for path in paths {
-        if path.as_os_str() == "-" {
-            inputs.push(Input::Stdin);
-        } else if path.is_dir() {
-            let before = inputs.len();
-            collect_ris_files(path, &mut inputs, &mut problems);
-            if inputs.len() == before {
-                problems.push(format!("{}: no .ris files in this folder", path.display()));
-            }
-        } else if path.exists() {
-            inputs.push(Input::File(path.clone()));
-        } else {
-            problems.push(format!("{}: no such file or folder", path.display()));
-        }
-    }
-    (inputs, problems)
-}
-
-/// Every `*.ris` file below `dir`, sorted for stable output.
-fn collect_ris_files(dir: &Path, files: &mut Vec<Input>, problems: &mut Vec<String>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) => {
-            problems.push(format!("{}: cannot read folder: {error}", dir.display()));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            collect_ris_files(&path, files, problems);
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ris")) {
-            files.push(Input::File(path));
-        }
     }
 }

@@ -1,5 +1,11 @@
 //! Printing findings: rustc/ruff-style text for people, JSON for machines.
+//!
+//! Human output never passes a file's control characters to the terminal:
+//! escape sequences, C0 and C1 controls, bidirectional overrides and line
+//! separators are shown as `\u{1b}`, and a long line is shown cut around
+//! the finding, with its length.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
@@ -148,7 +154,8 @@ impl Report {
             Severity::Info | Severity::Hint => "36;1",
         };
         let label = self.paint(style, &format!("{}[{}]", severity.as_str(), d.code));
-        writeln!(out, "{label}: {}", d.message)?;
+        writeln!(out, "{label}: {}", brief(&d.message))?;
+        let name = &*escape(name);
         let start = position(index, d.span.start);
         let (line, _) = index.line_column(d.span.start);
         let line = line - 1;
@@ -164,41 +171,39 @@ impl Report {
             start.column
         )?;
         writeln!(out, "{pad} {}", self.paint("34;1", "|"))?;
-        let shown: String = content
-            .chars()
-            .take(160)
-            .map(|c| if c == '\t' { ' ' } else { c })
-            .collect();
-        writeln!(
-            out,
-            "{} {} {shown}",
-            self.paint("34;1", &gutter),
-            self.paint("34;1", "|")
-        )?;
         let line_start = content_span.start;
         let caret_start = text[line_start..d.span.start.max(line_start)].chars().count();
         let end_on_line = d.span.end.min(line_start + content.len()).max(d.span.start);
-        let width = text[d.span.start..end_on_line].chars().count().max(1);
-        if caret_start < 160 {
-            let carets = "^".repeat(width.min(160 - caret_start));
-            writeln!(
-                out,
-                "{pad} {} {}{}",
-                self.paint("34;1", "|"),
-                " ".repeat(caret_start),
-                self.paint(style, &carets)
-            )?;
-        }
+        let width = text[d.span.start.max(line_start)..end_on_line.max(line_start)]
+            .chars()
+            .count();
+        let shown = Shown::new(content, caret_start, width);
+        writeln!(
+            out,
+            "{} {} {}",
+            self.paint("34;1", &gutter),
+            self.paint("34;1", "|"),
+            shown.line
+        )?;
+        writeln!(
+            out,
+            "{pad} {} {}{}",
+            self.paint("34;1", "|"),
+            " ".repeat(shown.caret),
+            self.paint(style, &"^".repeat(shown.width.max(1)))
+        )?;
         for related in &d.related {
             let at = position(index, related.span.start);
             writeln!(
                 out,
                 "{pad} = note: {} ({name}:{}:{})",
-                related.message, at.line, at.column
+                brief(&related.message),
+                at.line,
+                at.column
             )?;
         }
         if let Some(fix) = &d.fix {
-            writeln!(out, "{pad} = fix: {}", fix.title)?;
+            writeln!(out, "{pad} = fix: {}", brief(&fix.title))?;
         }
         writeln!(out)
     }
@@ -233,4 +238,153 @@ impl Report {
 fn position(index: &LineIndex, offset: usize) -> Position {
     let (line, column) = index.line_column(offset);
     Position { line, column }
+}
+
+/// How many columns of a source line are shown.
+const SHOWN: usize = 160;
+
+/// How `c` is shown when a terminal would act on it or hide it: C0 and C1
+/// controls (tab aside), DEL, bidirectional marks and overrides, and the
+/// line and paragraph separators.
+fn escaped(c: char) -> Option<String> {
+    let hidden = (c.is_control() && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    hidden.then(|| c.escape_unicode().to_string())
+}
+
+/// `text` with what a terminal would act on shown escaped (see [`escaped`]).
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| escaped(c).is_some()) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match escaped(c) {
+            Some(escape) => shown.push_str(&escape),
+            None => shown.push(c),
+        }
+    }
+    Cow::Owned(shown)
+}
+
+/// How many characters of a message (which may quote the file) are shown.
+const MESSAGE: usize = 400;
+
+/// A message as shown: escaped, and cut with its length when long.
+fn brief(message: &str) -> Cow<'_, str> {
+    let shown = escape(message);
+    let total = shown.chars().count();
+    if total <= MESSAGE {
+        return shown;
+    }
+    let cut: String = shown.chars().take(MESSAGE).collect();
+    Cow::Owned(format!("{cut}… (cut: {total} characters)"))
+}
+
+/// A source line as shown: escaped, tabs as one space, at most [`SHOWN`]
+/// columns around the finding, with the caret's column and width.
+struct Shown {
+    line: String,
+    caret: usize,
+    width: usize,
+}
+
+impl Shown {
+    /// `content` is the line without its break; the finding covers `width`
+    /// characters from character `start`.
+    fn new(content: &str, start: usize, width: usize) -> Self {
+        // Begin at the line's start when the finding fits, else a little
+        // before the finding.
+        let from = if start + 20 <= SHOWN { 0 } else { start - 40 };
+        let mut line = String::new();
+        let mut columns = 0;
+        if from > 0 {
+            line.push('…');
+            columns += 1;
+        }
+        let (mut caret, mut caret_end) = (None, None);
+        let mut chars = content.chars().enumerate().skip(from).peekable();
+        while let Some(&(i, c)) = chars.peek() {
+            if i == start {
+                caret = Some(columns);
+            }
+            if i == start + width {
+                caret_end = Some(columns);
+            }
+            let piece = match escaped(c) {
+                Some(escape) => escape,
+                None if c == '\t' => " ".to_string(),
+                None => c.to_string(),
+            };
+            let piece_columns = piece.chars().count();
+            if columns + piece_columns > SHOWN {
+                break;
+            }
+            line.push_str(&piece);
+            columns += piece_columns;
+            chars.next();
+        }
+        let caret = caret.unwrap_or(columns);
+        let caret_end = caret_end.unwrap_or(columns);
+        if chars.peek().is_some() || from > 0 {
+            let total = content.chars().count();
+            if chars.peek().is_some() {
+                line.push('…');
+            }
+            line.push_str(&format!(" (cut: the line has {total} characters)"));
+        }
+        Self {
+            line,
+            caret,
+            width: caret_end.saturating_sub(caret),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MESSAGE, SHOWN, Shown, brief, escape};
+
+    #[test]
+    fn controls_are_escaped_and_plain_text_is_not() {
+        assert_eq!(escape("Müller, 中"), "Müller, 中");
+        assert_eq!(
+            escape("a\u{1b}[31mb\u{7}\u{9b}\u{202e}\t"),
+            "a\\u{1b}[31mb\\u{7}\\u{9b}\\u{202e}\t"
+        );
+    }
+
+    #[test]
+    fn long_messages_are_cut_with_their_length() {
+        assert_eq!(brief("short"), "short");
+        let long = "x".repeat(MESSAGE + 1);
+        assert_eq!(
+            brief(&long),
+            format!("{}… (cut: {} characters)", &long[..MESSAGE], MESSAGE + 1)
+        );
+    }
+
+    #[test]
+    fn carets_stay_under_the_finding() {
+        let shown = Shown::new("TY  - \u{1b}X", 6, 2);
+        assert_eq!(shown.line, "TY  - \\u{1b}X");
+        assert_eq!((shown.caret, shown.width), (6, 7));
+        let long = format!("{}TARGET{}", "a".repeat(5000), "b".repeat(5000));
+        let shown = Shown::new(&long, 5000, 6);
+        assert!(shown.line.starts_with('…'), "{}", shown.line);
+        assert!(
+            shown.line.ends_with("… (cut: the line has 10006 characters)"),
+            "{}",
+            shown.line
+        );
+        let under: String = shown.line.chars().skip(shown.caret).take(6).collect();
+        assert_eq!(under, "TARGET");
+        assert_eq!(shown.width, 6);
+        let shown = Shown::new(&long, 0, 1);
+        assert_eq!(
+            shown.line.chars().count(),
+            SHOWN + "… (cut: the line has 10006 characters)".chars().count()
+        );
+        assert_eq!(shown.caret, 0);
+    }
 }

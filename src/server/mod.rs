@@ -691,7 +691,7 @@ pub fn run(log_file: Option<&Path>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         // A large buffer: opening a 100 MB file arrives as one message.
         let stdin = tokio::io::BufReader::with_capacity(1 << 20, tokio::io::stdin());
         let state = Arc::new(Mutex::new(State {
@@ -714,7 +714,7 @@ pub fn run(log_file: Option<&Path>) -> ExitCode {
             .spawn(move || transport::write_all(std::io::stdout().lock(), out_rx));
         if let Err(error) = writer {
             tracing::error!(%error, "cannot start the writer thread");
-            return;
+            return Ok(());
         }
         tokio::spawn(publish::publisher(out_tx.clone(), state.clone(), publish_rx));
         let text = TextSync {
@@ -726,10 +726,16 @@ pub fn run(log_file: Option<&Path>) -> ExitCode {
             publish: publish_tx,
         });
         tracing::info!(version = env!("CARGO_PKG_VERSION"), "ris-lsp started");
-        transport::serve(stdin, exit::ExitOnExit::new(service), socket, text, out_tx).await;
+        transport::serve(stdin, exit::ExitOnExit::new(service), socket, text, out_tx).await
     });
     // A read of stdin may still be blocked in a thread: do not wait for it.
     runtime.shutdown_background();
+    if let Err(error) = served {
+        // Not a clean end: say so where the editor shows it, and not with 0.
+        tracing::error!(%error, "stopping");
+        eprintln!("ris-lsp: {error}");
+        return ExitCode::from(1);
+    }
     tracing::info!("exit");
     ExitCode::SUCCESS
 }

@@ -193,41 +193,291 @@ pub(crate) fn widen_pipes() {
     }
 }
 
-/// Reads one framed message body; `None` at the end of input.
-async fn read_message(stdin: &mut (impl AsyncBufReadExt + Unpin)) -> std::io::Result<Option<Vec<u8>>> {
-    let mut length = None;
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if stdin.read_line(&mut line).await? == 0 {
-            return Ok(None);
-        }
-        let header = line.trim_end();
-        if header.is_empty() {
-            if length.is_some() {
-                break;
-            }
-            continue; // Blank lines between messages.
-        }
-        if let Some((name, value)) = header.split_once(':')
-            && name.trim().eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length.unwrap_or(0)];
-    stdin.read_exact(&mut body).await?;
-    Ok(Some(body))
+/// The largest `Content-Length` accepted: 256 MiB. A `didOpen` carries the
+/// whole text JSON-escaped, which for RIS (nearly all plain text) is a few
+/// per cent more than the file, so this admits files of about 240 MB, more
+/// than twice the biggest export benchmarked (100 MB). Past it the message,
+/// the rope and the findings would need well over a gigabyte, and a length
+/// that large is far likelier a broken or hostile client than a file: the
+/// message is refused (logged, its bytes skipped) before anything is
+/// allocated for it.
+pub(crate) const MAX_CONTENT_LENGTH: u64 = 256 << 20;
+
+/// A header line longer than this is not a header: the stream is out of step.
+const MAX_HEADER_LINE: usize = 8 << 10;
+
+/// What is searched for to find the next message after a framing error.
+const RESYNC_AT: &[u8] = b"Content-Length:";
+
+/// Why the input cannot be read on: the server stops with a non-zero exit
+/// code and says why on stderr.
+#[derive(Debug)]
+pub(crate) enum Fatal {
+    /// Reading stdin failed.
+    Read(std::io::Error),
+    /// A header line that is not UTF-8 text: not an LSP stream at all.
+    NotText(Vec<u8>),
+    /// The input ended inside a message (or while looking for the next one).
+    Truncated(&'static str),
 }
 
-/// Serves `service` over `stdin` until the input ends.
+impl std::fmt::Display for Fatal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fatal::Read(error) => write!(f, "cannot read stdin: {error}"),
+            Fatal::NotText(line) => write!(
+                f,
+                "a message header is not UTF-8 text ({}); this is not an LSP stream",
+                shown(line)
+            ),
+            Fatal::Truncated(what) => write!(f, "the input ended {what}"),
+        }
+    }
+}
+
+/// The first bytes of `bytes`, escaped, for a log line.
+fn shown(bytes: &[u8]) -> String {
+    let cut = bytes.len().min(40);
+    let mut text = bytes[..cut].escape_ascii().to_string();
+    if cut < bytes.len() {
+        text.push('…');
+    }
+    format!("\"{text}\"")
+}
+
+/// Messages framed by `Content-Length` headers. A framing error (a length
+/// that is not a number or beyond [`MAX_CONTENT_LENGTH`], a header block
+/// without one, a header line that is not `Name: value`, a body that is not
+/// JSON) is logged and the reader skips ahead to the next `Content-Length:`,
+/// wherever it lies, so later messages are read again; a too-long length
+/// that swallowed the next header is caught by searching the bad body too.
+/// Only a read error, a header that is not text, or input ending inside a
+/// message stop it.
+pub(crate) struct Frames<R> {
+    input: R,
+    /// Bytes to read again before `input` (the rest of a bad body).
+    again: Vec<u8>,
+    /// How much of `again` has been read.
+    again_at: usize,
+    /// Whether the last message was out of step: skip to the next header.
+    lost: bool,
+}
+
+impl<R: AsyncBufReadExt + Unpin> Frames<R> {
+    pub(crate) fn new(input: R) -> Self {
+        Self {
+            input,
+            again: Vec::new(),
+            again_at: 0,
+            lost: false,
+        }
+    }
+
+    /// The next bytes to read (empty at the end of input).
+    async fn fill(&mut self) -> Result<&[u8], Fatal> {
+        if self.again_at < self.again.len() {
+            return Ok(&self.again[self.again_at..]);
+        }
+        self.input.fill_buf().await.map_err(Fatal::Read)
+    }
+
+    fn consume(&mut self, n: usize) {
+        if self.again_at < self.again.len() {
+            self.again_at += n;
+            if self.again_at == self.again.len() {
+                self.again.clear();
+                self.again_at = 0;
+            }
+        } else {
+            self.input.consume(n);
+        }
+    }
+
+    /// Puts `bytes` back in front of what is left to read.
+    fn unread(&mut self, bytes: &[u8]) {
+        let mut again = bytes.to_vec();
+        again.extend_from_slice(&self.again[self.again_at..]);
+        self.again = again;
+        self.again_at = 0;
+    }
+
+    /// Reads up to and including a line feed, at most `limit` bytes into
+    /// `line`; returns whether a whole line was read (false: the limit or
+    /// the end of input came first).
+    async fn line(&mut self, line: &mut Vec<u8>, limit: usize) -> Result<bool, Fatal> {
+        line.clear();
+        loop {
+            let chunk = self.fill().await?;
+            if chunk.is_empty() {
+                return Ok(false);
+            }
+            let room = limit - line.len();
+            let (take, done) = match memchr::memchr(b'\n', &chunk[..chunk.len().min(room)]) {
+                Some(at) => (at + 1, true),
+                None => (chunk.len().min(room), false),
+            };
+            line.extend_from_slice(&chunk[..take]);
+            self.consume(take);
+            if done {
+                return Ok(true);
+            }
+            if line.len() == limit {
+                return Ok(false);
+            }
+        }
+    }
+
+    /// Skips to the next `Content-Length:` and leaves it to be read;
+    /// `false` at the end of input.
+    async fn resync(&mut self) -> Result<bool, Fatal> {
+        let mut window: Vec<u8> = Vec::new();
+        loop {
+            let chunk = self.fill().await?;
+            if chunk.is_empty() {
+                return Ok(false);
+            }
+            let n = chunk.len();
+            window.extend_from_slice(chunk);
+            self.consume(n);
+            if let Some(at) = memchr::memmem::find(&window, RESYNC_AT) {
+                let rest = window.split_off(at);
+                self.unread(&rest);
+                return Ok(true);
+            }
+            let keep = window.len().saturating_sub(RESYNC_AT.len() - 1);
+            window.drain(..keep);
+        }
+    }
+
+    /// Marks the stream out of step after `skipped` (bytes already read that
+    /// may hold the next header); the next read skips to a header. The first
+    /// byte is dropped so that the same place is never found twice.
+    pub(crate) fn lost_step(&mut self, skipped: &[u8]) {
+        if let Some((_, rest)) = skipped.split_first() {
+            self.unread(rest);
+        }
+        self.lost = true;
+    }
+
+    /// Reads the next message body: `Ok(None)` at the end of input between
+    /// messages.
+    pub(crate) async fn next(&mut self) -> Result<Option<Vec<u8>>, Fatal> {
+        loop {
+            if self.lost {
+                self.lost = false;
+                if !self.resync().await? {
+                    return Err(Fatal::Truncated(
+                        "while looking for the next message after a framing error",
+                    ));
+                }
+            }
+            let length = match self.headers().await? {
+                Headers::End => return Ok(None),
+                Headers::Length(length) => length,
+                Headers::Lost => continue,
+            };
+            let length = usize::try_from(length).expect("at most MAX_CONTENT_LENGTH");
+            let mut body = vec![0; length];
+            let have = (self.again.len() - self.again_at).min(length);
+            body[..have].copy_from_slice(&self.again[self.again_at..self.again_at + have]);
+            self.consume(have);
+            // The rest straight from the input: a big body bypasses the
+            // input's buffer rather than being copied through it.
+            if let Err(error) = self.input.read_exact(&mut body[have..]).await {
+                return Err(match error.kind() {
+                    std::io::ErrorKind::UnexpectedEof => Fatal::Truncated("inside a message body"),
+                    _ => Fatal::Read(error),
+                });
+            }
+            return Ok(Some(body));
+        }
+    }
+
+    /// Reads a header block.
+    async fn headers(&mut self) -> Result<Headers, Fatal> {
+        let mut length: Option<u64> = None;
+        let mut started = false;
+        let mut line = Vec::new();
+        loop {
+            let whole = self.line(&mut line, MAX_HEADER_LINE).await?;
+            if !whole {
+                if line.is_empty() && !started {
+                    return Ok(Headers::End);
+                }
+                if line.len() < MAX_HEADER_LINE {
+                    return Err(Fatal::Truncated("inside a message header"));
+                }
+                tracing::error!(line = %shown(&line), "a header line longer than {MAX_HEADER_LINE} bytes; skipping to the next message");
+                self.lost_step(&line);
+                return Ok(Headers::Lost);
+            }
+            let Ok(text) = std::str::from_utf8(&line) else {
+                return Err(Fatal::NotText(line));
+            };
+            let header = text.trim_end_matches(['\r', '\n']);
+            if header.trim().is_empty() {
+                if !started {
+                    continue; // Blank lines between messages.
+                }
+                return Ok(match length {
+                    Some(length) => Headers::Length(length),
+                    None => {
+                        tracing::error!("a message without Content-Length; skipping to the next message");
+                        self.lost_step(&[]);
+                        Headers::Lost
+                    }
+                });
+            }
+            started = true;
+            let Some((name, value)) = header.split_once(':') else {
+                tracing::error!(line = %shown(header.as_bytes()), "not a header; skipping to the next message");
+                self.lost_step(&[]);
+                return Ok(Headers::Lost);
+            };
+            if name.trim().eq_ignore_ascii_case("content-length") {
+                let value = value.trim();
+                match value.parse::<u64>() {
+                    Ok(n) if n <= MAX_CONTENT_LENGTH => length = Some(n),
+                    Ok(n) => {
+                        tracing::error!(
+                            length = n,
+                            limit = MAX_CONTENT_LENGTH,
+                            "Content-Length beyond the limit: message refused; skipping to the next message"
+                        );
+                        self.lost_step(&[]);
+                        return Ok(Headers::Lost);
+                    }
+                    Err(_) => {
+                        tracing::error!(value = %shown(value.as_bytes()), "Content-Length is not a length; skipping to the next message");
+                        self.lost_step(&[]);
+                        return Ok(Headers::Lost);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a header block said.
+enum Headers {
+    /// The input ended before a new message.
+    End,
+    /// The body's length.
+    Length(u64),
+    /// Out of step: skip to the next message.
+    Lost,
+}
+
+/// Serves `service` over `stdin` until the input ends between messages
+/// (`Ok`) or cannot be read on (`Err`: the caller exits non-zero).
 pub(crate) async fn serve<S>(
-    mut stdin: impl AsyncBufReadExt + Unpin,
+    stdin: impl AsyncBufReadExt + Unpin,
     mut service: S,
     socket: ClientSocket,
     text: TextSync,
     out: Outgoing,
-) where
+) -> Result<(), Fatal>
+where
     S: Service<Request, Response = Option<Response>> + Send + 'static,
     S::Future: Send + 'static,
     S::Error: std::fmt::Display,
@@ -252,19 +502,22 @@ pub(crate) async fn serve<S>(
         }
     });
 
+    let mut frames = Frames::new(stdin);
     loop {
-        let body = match read_message(&mut stdin).await {
-            Ok(Some(body)) => body,
-            Ok(None) => break,
-            Err(error) => {
-                tracing::error!(%error, "cannot read stdin; stopping");
-                break;
-            }
+        let Some(body) = frames.next().await? else {
+            return Ok(());
         };
         let head: Head = match serde_json::from_slice(&body) {
             Ok(head) => head,
+            Err(error) if error.is_data() => {
+                tracing::error!(%error, "message is not a JSON-RPC message; ignored");
+                continue;
+            }
             Err(error) => {
-                tracing::error!(%error, "message is not JSON; ignored");
+                // Not JSON: the length was wrong, or the sender is out of
+                // step. The next header may lie inside this body.
+                tracing::error!(%error, "message is not JSON; skipping to the next message");
+                frames.lost_step(&body);
                 continue;
             }
         };
@@ -315,7 +568,7 @@ pub(crate) async fn serve<S>(
                 };
                 if let Err(error) = futures::future::poll_fn(|cx| service.poll_ready(cx)).await {
                     tracing::error!(%error, "service stopped");
-                    break;
+                    return Ok(());
                 }
                 let id = request.id().cloned();
                 let method = request.method().to_string();

@@ -27,7 +27,13 @@ pub struct Client {
 impl Client {
     /// Starts `ris-lsp` and reads its output on a thread.
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts `ris-lsp` with these arguments (`--log-file PATH`, …).
+    pub fn start_with(args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ris-lsp"))
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -108,6 +114,12 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// Sends bytes as they are, framed or not.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
     /// Sends a notification.
     pub fn notify(&mut self, method: &str, params: Value) {
         let mut message = json!({ "jsonrpc": "2.0", "method": method, "params": params });
@@ -129,6 +141,21 @@ impl Client {
         loop {
             let message = self.recv(Duration::from_secs(30)).expect("response in time");
             if message.get("id") == Some(&json!(id)) && message.get("method").is_none() {
+                return message;
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    /// Waits for the response to request `id`, sent by hand.
+    pub fn response(&mut self, id: i64) -> Value {
+        let is_it = |m: &Value| m.get("id") == Some(&json!(id)) && m.get("method").is_none();
+        if let Some(i) = self.notifications.iter().position(is_it) {
+            return self.notifications.remove(i);
+        }
+        loop {
+            let message = self.recv(Duration::from_secs(30)).expect("response in time");
+            if is_it(&message) {
                 return message;
             }
             self.notifications.push(message);
