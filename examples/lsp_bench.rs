@@ -386,6 +386,12 @@ impl Input {
             crlf: args.crlf,
         };
         let mut text = generate::generate(&options);
+        let middle_start = text[text.len() / 2..]
+            .find("\nTY  - ")
+            .map_or(0, |i| text.len() / 2 + i + 1);
+        let last_start = text.rfind("\nTY  - ").map_or(0, |i| i + 1);
+        let middle = Spots::find(&text, middle_start);
+        let last = Spots::find(&text, last_start);
         let eol = if args.crlf { "\r\n" } else { "\n" };
         let long_title_end = (args.long_record > 0).then(|| {
             let line = text.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
@@ -397,12 +403,6 @@ impl Input {
             (line, "TI  - A record of many lines".len() as u32)
         });
         let json_text = serde_json::to_string(&text).expect("JSON string");
-        let middle_start = text[text.len() / 2..]
-            .find("\nTY  - ")
-            .map_or(0, |i| text.len() / 2 + i + 1);
-        let last_start = text.rfind("\nTY  - ").map_or(0, |i| i + 1);
-        let middle = Spots::find(&text, middle_start);
-        let last = Spots::find(&text, last_start);
         Self {
             records,
             text,

@@ -15,26 +15,10 @@ use std::fs::Metadata;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Files from this size on are mapped rather than read: no copy, no zeroed
-/// pages, half the time on a 100 MB export.
-const MAP_FROM: u64 = 4 << 20;
-
-/// A file's bytes, read or mapped.
-pub(super) enum Bytes {
-    Owned(Vec<u8>),
-    Mapped(memmap2::Mmap),
-}
-
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Owned(bytes) => bytes,
-            Bytes::Mapped(map) => map,
-        }
-    }
-}
+/// A file's bytes. Files are read, never mapped: a mapped file that another
+/// program changes meanwhile is undefined behaviour, and reading costs a
+/// copy, not a fault.
+pub(super) type Bytes = Vec<u8>;
 
 /// One thing to check or format.
 pub(super) enum Input {
@@ -60,7 +44,7 @@ impl Input {
             Input::Stdin => {
                 let mut bytes = Vec::new();
                 std::io::stdin().read_to_end(&mut bytes)?;
-                Ok(Bytes::Owned(bytes))
+                Ok(bytes)
             }
             Input::File { path, walked } => {
                 let file = open(path, *walked)?;
@@ -69,16 +53,12 @@ impl Input {
                     // Replaced since the walk saw it.
                     return Err(std::io::Error::other(format!("{}, not a regular file", kind(&meta))));
                 }
-                if !meta.is_file() || meta.len() < MAP_FROM {
-                    let mut bytes = Vec::new();
-                    std::io::BufReader::new(file).read_to_end(&mut bytes)?;
-                    return Ok(Bytes::Owned(bytes));
-                }
-                // SAFETY: the map is only read. If another program truncates
-                // the file while it is checked, reading may fault; ripgrep
-                // and others accept the same for the speed of big files.
-                let map = unsafe { memmap2::MmapOptions::new().map(&file)? };
-                Ok(Bytes::Mapped(map))
+                // A regular file's size, to read it in one allocation.
+                let size = if meta.is_file() { meta.len() } else { 0 };
+                let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+                let mut file = file;
+                file.read_to_end(&mut bytes)?;
+                Ok(bytes)
             }
         }
     }
