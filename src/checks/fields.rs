@@ -6,7 +6,7 @@ use super::{Code, Diagnostic, Edit, Related, Rules};
 use crate::catalog::{self, Repeat, TypeStatus, ValueFormat};
 use crate::syntax::{Parse, Record, Span, TagLine};
 
-pub(super) fn check(text: &str, parse: &Parse, rules: &Rules, out: &mut Vec<Diagnostic>) {
+pub(super) fn check<'p>(text: &'p str, parse: &'p Parse, rules: &Rules, out: &mut Vec<Diagnostic>) {
     // Buffers reused from record to record: no allocation per record.
     let mut scratch = Scratch::default();
     for record in &parse.records {
@@ -20,6 +20,10 @@ struct Scratch<'p> {
     tags: Vec<&'p TagLine>,
     seen: Vec<&'p TagLine>,
     repeats: Vec<Repeated<'p>>,
+    /// The first line of each tag and value seen, built once a record has
+    /// a repeated tag: finding an earlier copy is then a lookup, not a scan
+    /// (Ovid writes thousands of `M1` lines into one record).
+    first_by_value: std::collections::HashMap<([u8; 2], &'p str), &'p TagLine, super::Fnv>,
 }
 
 /// A tag that may appear once, repeated in a record.
@@ -32,17 +36,23 @@ struct Repeated<'p> {
 }
 
 fn check_record<'p>(
-    text: &str,
+    text: &'p str,
     parse: &'p Parse,
     record: &Record,
     rules: &Rules,
     scratch: &mut Scratch<'p>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Scratch { tags, seen, repeats } = scratch;
+    let Scratch {
+        tags,
+        seen,
+        repeats,
+        first_by_value,
+    } = scratch;
     tags.clear();
     seen.clear();
     repeats.clear();
+    first_by_value.clear();
     tags.extend(parse.lines[record.line_range()].iter().filter_map(|l| l.tag()));
     let tags = &*tags;
     let Some(first) = tags.first() else { return };
@@ -83,9 +93,16 @@ fn check_record<'p>(
         // Not for names (two co-authors may share one: `Wang, Wei`) nor
         // keywords (a set in every importer): there a repeat is no mistake.
         let may_repeat_value = &code == b"KW" || info.is_some_and(|i| i.format == ValueFormat::Name);
-        let repeated_line = (!first_time && !may_repeat_value)
-            .then(|| seen.iter().find(|t| t.code == code && t.value.text(text) == value))
-            .flatten();
+        let repeated_line = if !first_time && !may_repeat_value {
+            if first_by_value.is_empty() {
+                for &earlier in seen.iter() {
+                    first_by_value.entry((earlier.code, earlier.value.text(text))).or_insert(earlier);
+                }
+            }
+            first_by_value.get(&(code, value)).copied()
+        } else {
+            None
+        };
         if let Some(earlier) = repeated_line {
             out.push(
                 Diagnostic::new(
@@ -124,6 +141,9 @@ fn check_record<'p>(
             }
         }
         seen.push(tag);
+        if !first_by_value.is_empty() {
+            first_by_value.entry((code, value)).or_insert(tag);
+        }
         if value.is_empty() {
             out.push(
                 Diagnostic::new(Code::EmptyValue, tag.tag, format!("`{}` has no value", tag.code_str())).with_fix(
