@@ -280,3 +280,36 @@ fn configuration_from_the_project_file_and_the_editor() {
     client.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn fix_all_at_a_cursor_is_resolved_only_when_chosen() {
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({ "capabilities": { "textDocument": {
+            "codeAction": { "resolveSupport": { "properties": ["edit"] } } } } }),
+    );
+    client.notify("initialized", json!({}));
+    let before = "ty  - JOUR\nTI  - T\nER  - \n";
+    client.open(URI, before, 1);
+    client.diagnostics(URI, Some(1));
+    // Editors ask at every cursor move, with no `only`: fix-all comes
+    // without its edit, which is computed when it is chosen.
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": URI },
+            "range": { "start": { "line": 1, "character": 0 }, "end": { "line": 1, "character": 0 } },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.ris");
+    assert_eq!(actions[0]["title"], "Fix all safe problems (1)");
+    assert!(actions[0].get("edit").is_none(), "{actions:?}");
+    let resolved = client.request("codeAction/resolve", actions[0].clone());
+    let edits = resolved["edit"]["changes"][URI].as_array().unwrap();
+    assert_eq!(apply_text_edits(before, edits), "TY  - JOUR\nTI  - T\nER  - \n");
+    client.shutdown();
+}

@@ -96,7 +96,9 @@ fn check_record<'p>(
         let repeated_line = if !first_time && !may_repeat_value {
             if first_by_value.is_empty() {
                 for &earlier in seen.iter() {
-                    first_by_value.entry((earlier.code, earlier.value.text(text))).or_insert(earlier);
+                    first_by_value
+                        .entry((earlier.code, earlier.value.text(text)))
+                        .or_insert(earlier);
                 }
             }
             first_by_value.get(&(code, value)).copied()
