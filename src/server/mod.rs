@@ -152,9 +152,15 @@ impl Cursor {
     }
 }
 
-/// Text synchronisation: `didOpen`, `didChange`, `didClose`. The transport
-/// calls these as each message is read, in order, with no `.await` between
-/// reading a change and applying it, so edits apply in the order they come.
+/// Makes the JSON of a whole-document request's `result`.
+pub(crate) type WholeDocumentJob = Box<dyn FnOnce() -> Vec<u8> + Send>;
+
+/// What the transport calls itself as each message is read, in order: text
+/// synchronisation (`didOpen`, `didChange`, `didClose`), with no `.await`
+/// between reading a change and applying it, so edits apply in the order
+/// they come; and the whole-document requests, whose answers are
+/// serialized straight to bytes (tower-lsp's `Value` round trip of a
+/// 100,000-record outline takes seconds).
 #[derive(Clone)]
 pub(crate) struct TextSync {
     state: Arc<Mutex<State>>,
@@ -229,6 +235,37 @@ impl TextSync {
             tracing::debug!(%uri, reparsed = document.last_reparsed, "changed");
         }
         let _ = self.publish.send(uri);
+    }
+
+    /// The answer to a whole-document request whose answer is big (outline,
+    /// folding, links), as a job that makes the JSON of its `result` away
+    /// from the reader and the lock: a snapshot is taken here, under the
+    /// lock, in the order of the messages. `None` before `initialize`
+    /// (tower-lsp answers with the protocol's error then).
+    pub(crate) fn whole_document(
+        &self,
+        method: &str,
+        params: &str,
+    ) -> Option<std::result::Result<WholeDocumentJob, String>> {
+        #[derive(serde::Deserialize)]
+        struct Params {
+            #[serde(rename = "textDocument")]
+            text_document: lsp::TextDocumentIdentifier,
+        }
+        let state = self.state();
+        if !state.initialized {
+            return None;
+        }
+        let uri = match serde_json::from_str::<Params>(params) {
+            Ok(params) => params.text_document.uri,
+            Err(error) => return Some(Err(error.to_string())),
+        };
+        let Some(document) = state.documents.get(&uri) else {
+            tracing::warn!(%uri, method, "request for a document that is not open");
+            return Some(Ok(Box::new(|| b"null".to_vec())));
+        };
+        let (snapshot, encoding, method) = (document.snapshot(), state.encoding, method.to_string());
+        Some(Ok(Box::new(move || navigation::answer(&method, &snapshot, encoding))))
     }
 
     fn close(&self, params: lsp::DidCloseTextDocumentParams) {
@@ -482,25 +519,6 @@ impl LanguageServer for Backend {
             editing::formatting(snapshot, encoding, Some(range))
         })
         .await
-    }
-
-    async fn document_symbol(&self, params: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
-        self.with_snapshot(&params.text_document.uri, |snapshot, encoding| {
-            lsp::DocumentSymbolResponse::Nested(navigation::document_symbols(snapshot, encoding))
-        })
-        .await
-    }
-
-    async fn folding_range(&self, params: lsp::FoldingRangeParams) -> Result<Option<Vec<lsp::FoldingRange>>> {
-        self.with_snapshot(&params.text_document.uri, |snapshot, _| {
-            navigation::folding_ranges(snapshot)
-        })
-        .await
-    }
-
-    async fn document_link(&self, params: lsp::DocumentLinkParams) -> Result<Option<Vec<lsp::DocumentLink>>> {
-        self.with_snapshot(&params.text_document.uri, navigation::document_links)
-            .await
     }
 
     async fn inlay_hint(&self, params: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {

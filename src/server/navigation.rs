@@ -12,6 +12,36 @@ fn range(span: crate::analysis::PlaceSpan, first_line: u32, encoding: Encoding) 
     lsp::Range::new(convert::position(start), convert::position(end))
 }
 
+/// The methods [`answer`] answers.
+pub const WHOLE_DOCUMENT: [&str; 3] = [
+    "textDocument/documentSymbol",
+    "textDocument/foldingRange",
+    "textDocument/documentLink",
+];
+
+/// The JSON of the `result` of one of [`WHOLE_DOCUMENT`]'s requests:
+/// items serialized one by one from typed values, never as a `Value` tree.
+pub fn answer(method: &str, snapshot: &Snapshot, encoding: Encoding) -> Vec<u8> {
+    match method {
+        "textDocument/documentSymbol" => json_array(document_symbols(snapshot, encoding)),
+        "textDocument/foldingRange" => json_array(folding_ranges(snapshot)),
+        "textDocument/documentLink" => json_array(document_links(snapshot, encoding)),
+        _ => b"null".to_vec(),
+    }
+}
+
+fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> Vec<u8> {
+    let mut out = vec![b'['];
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, &item).expect("LSP types serialize");
+    }
+    out.push(b']');
+    out
+}
+
 /// One `DocumentSymbol` per record.
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must be set, though deprecated.
 fn document_symbol(first_line: u32, symbol: &Symbol, encoding: Encoding) -> lsp::DocumentSymbol {
@@ -28,39 +58,36 @@ fn document_symbol(first_line: u32, symbol: &Symbol, encoding: Encoding) -> lsp:
 }
 
 /// The outline: one symbol per record.
-pub fn document_symbols(snapshot: &Snapshot, encoding: Encoding) -> Vec<lsp::DocumentSymbol> {
+fn document_symbols(snapshot: &Snapshot, encoding: Encoding) -> impl Iterator<Item = lsp::DocumentSymbol> + '_ {
     snapshot
         .symbols()
-        .map(|(first_line, symbol)| document_symbol(first_line, symbol, encoding))
-        .collect()
+        .map(move |(first_line, symbol)| document_symbol(first_line, symbol, encoding))
 }
 
 /// Folding ranges: each record, and each value over three lines or more.
-pub fn folding_ranges(snapshot: &Snapshot) -> Vec<lsp::FoldingRange> {
-    snapshot
-        .folds()
-        .map(|(start, end)| lsp::FoldingRange {
-            start_line: start,
-            end_line: end,
-            kind: Some(lsp::FoldingRangeKind::Region),
-            ..Default::default()
-        })
-        .collect()
+fn folding_ranges(snapshot: &Snapshot) -> impl Iterator<Item = lsp::FoldingRange> + '_ {
+    snapshot.folds().map(|(start, end)| lsp::FoldingRange {
+        start_line: start,
+        end_line: end,
+        kind: Some(lsp::FoldingRangeKind::Region),
+        ..Default::default()
+    })
+}
+
+/// A link as LSP writes it; the target is the analysis's string as it is
+/// (made from a DOI or taken from a URL field), with no parse per link.
+#[derive(serde::Serialize)]
+struct DocumentLink<'a> {
+    range: lsp::Range,
+    target: &'a str,
 }
 
 /// Links for DOIs and URLs.
-pub fn document_links(snapshot: &Snapshot, encoding: Encoding) -> Vec<lsp::DocumentLink> {
-    snapshot
-        .links()
-        .filter_map(|(first_line, link)| {
-            Some(lsp::DocumentLink {
-                range: range(link.range, first_line, encoding),
-                target: Some(Url::parse(&link.target).ok()?),
-                tooltip: None,
-                data: None,
-            })
-        })
-        .collect()
+fn document_links(snapshot: &Snapshot, encoding: Encoding) -> impl Iterator<Item = DocumentLink<'_>> + '_ {
+    snapshot.links().map(move |(first_line, link)| DocumentLink {
+        range: range(link.range, first_line, encoding),
+        target: &link.target,
+    })
 }
 
 /// Inlay hints within `range`.

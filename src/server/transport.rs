@@ -17,11 +17,11 @@ use std::io::Write;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt};
 use tokio::sync::mpsc;
 use tower_lsp::ClientSocket;
-use tower_lsp::jsonrpc::{Request, Response};
+use tower_lsp::jsonrpc::{Id, Request, Response};
 use tower_lsp::lsp_types::{self as lsp, notification::Notification};
 use tower_service::Service;
 
-use super::TextSync;
+use super::{TextSync, WholeDocumentJob, navigation};
 
 /// A serialized message body, ready to frame.
 pub(crate) type Outgoing = mpsc::UnboundedSender<Vec<u8>>;
@@ -468,6 +468,47 @@ enum Headers {
     Lost,
 }
 
+/// Answers a whole-document request on the blocking pool: a failure is an
+/// error response, as for any request.
+fn answer_whole_document(body: &[u8], method: &str, job: Result<WholeDocumentJob, String>, out: &Outgoing) {
+    #[derive(Deserialize)]
+    struct WithId {
+        id: Id,
+    }
+    let Ok(WithId { id }) = serde_json::from_slice(body) else {
+        tracing::error!(method, "a request without an id; ignored");
+        return;
+    };
+    let job = match job {
+        Ok(job) => job,
+        Err(error) => {
+            tracing::error!(%error, method, "bad parameters");
+            let response = Response::from_error(id, tower_lsp::jsonrpc::Error::invalid_params(error));
+            let _ = out.send(serde_json::to_vec(&response).expect("a response serializes"));
+            return;
+        }
+    };
+    let (out, method) = (out.clone(), method.to_string());
+    tokio::task::spawn_blocking(move || {
+        let body = match crate::contain::contained(job) {
+            Ok(result) => {
+                let mut body = br#"{"jsonrpc":"2.0","result":"#.to_vec();
+                body.extend_from_slice(&result);
+                body.extend_from_slice(br#","id":"#);
+                serde_json::to_writer(&mut body, &id).expect("an id serializes");
+                body.push(b'}');
+                body
+            }
+            Err(panic) => {
+                tracing::error!(%panic, method, "request failed");
+                let response = Response::from_error(id, tower_lsp::jsonrpc::Error::internal_error());
+                serde_json::to_vec(&response).expect("a response serializes")
+            }
+        };
+        let _ = out.send(body);
+    });
+}
+
 /// Serves `service` over `stdin` until the input ends between messages
 /// (`Ok`) or cannot be read on (`Err`: the caller exits non-zero).
 pub(crate) async fn serve<S>(
@@ -523,6 +564,12 @@ where
         };
         let Head { method, params } = head;
         let params = params.map_or("null", RawValue::get);
+        if let Some(method) = method.as_deref().filter(|m| navigation::WHOLE_DOCUMENT.contains(m))
+            && let Some(job) = text.whole_document(method, params)
+        {
+            answer_whole_document(&body, method, job, &out);
+            continue;
+        }
         match method.as_deref() {
             None => match serde_json::from_slice::<Response>(&body) {
                 Ok(response) => {
