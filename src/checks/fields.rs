@@ -95,13 +95,21 @@ fn check_record<'p>(
         let may_repeat_value = &code == b"KW" || info.is_some_and(|i| i.format == ValueFormat::Name);
         let repeated_line = if !first_time && !may_repeat_value {
             if first_by_value.is_empty() {
+                first_by_value.reserve(tags.len());
                 for &earlier in seen.iter() {
                     first_by_value
                         .entry((earlier.code, earlier.value.text(text)))
                         .or_insert(earlier);
                 }
             }
-            first_by_value.get(&(code, value)).copied()
+            // One hash per line: look up and, if new, insert.
+            match first_by_value.entry((code, value)) {
+                std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+                std::collections::hash_map::Entry::Vacant(place) => {
+                    place.insert(tag);
+                    None
+                }
+            }
         } else {
             None
         };
@@ -143,8 +151,8 @@ fn check_record<'p>(
             }
         }
         seen.push(tag);
-        if !first_by_value.is_empty() {
-            first_by_value.entry((code, value)).or_insert(tag);
+        if first_time && !first_by_value.is_empty() {
+            first_by_value.insert((code, value), tag);
         }
         if value.is_empty() {
             out.push(

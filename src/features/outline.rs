@@ -147,20 +147,33 @@ pub fn inlay_hints(text: &str, parse: &Parse) -> Vec<(usize, &'static str)> {
         if catalog::lookup_type(standard).is_none() {
             continue;
         }
+        // Each tag's label, looked up once per record: Ovid writes thousands
+        // of `M1` lines into one.
+        let mut known: Vec<([u8; 2], Option<&'static str>)> = Vec::new();
         for line in &parse.lines[record.line_range()] {
             let Some(tag) = line.tag() else { continue };
-            let Some(info) = catalog::lookup_tag_bytes(tag.code) else {
-                continue;
+            let label = match known.iter().find(|(code, _)| *code == tag.code) {
+                Some(&(_, label)) => label,
+                None => {
+                    let label = specific_label(tag.code, standard);
+                    known.push((tag.code, label));
+                    label
+                }
             };
-            // Only meanings the tables give for this type in particular; the
-            // fallback label is the generic meaning, which needs no hint.
-            let specific = info.labels.iter().find(|(_, types)| types.contains(&standard));
-            if let Some((label, _)) = specific.filter(|(l, _)| !l.eq_ignore_ascii_case(info.name)) {
-                out.push((tag.tag.end, *label));
+            if let Some(label) = label {
+                out.push((tag.tag.end, label));
             }
         }
     }
     out
+}
+
+/// What tag `code` means in type `standard` in particular, when the 2011
+/// tables say and it differs from the generic meaning (which needs no hint).
+fn specific_label(code: [u8; 2], standard: &str) -> Option<&'static str> {
+    let info = catalog::lookup_tag_bytes(code)?;
+    let (label, _) = info.labels.iter().find(|(_, types)| types.contains(&standard))?;
+    (!label.eq_ignore_ascii_case(info.name)).then_some(*label)
 }
 
 #[cfg(test)]
