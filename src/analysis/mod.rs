@@ -266,9 +266,6 @@ impl Source for str {
 /// enough that a window's parse stays in cache.
 pub const WINDOW: usize = 1 << 18;
 
-/// Spans up to this size are analysed as one window, on the calling thread.
-const SPLIT_FROM: usize = 4 * WINDOW;
-
 /// Analyses bytes `start..end` of `source`, where `start` starts a piece and
 /// `end` starts one or ends the text: each piece's start and analysis, in
 /// order.
@@ -297,17 +294,10 @@ where
     T: Send,
     F: Fn(&str, bool, &mut Parse) -> T + Sync,
 {
-    // At least one window: an empty span is one empty piece. A span of a
-    // few windows (a keystroke in a record of 40,000 lines) is one window:
-    // cutting it would scan its lines for nothing.
-    let mut bounds = vec![start];
-    if end - start <= SPLIT_FROM {
-        bounds.push(end);
-    } else {
-        bounds.push(source.window_end(start + WINDOW, end));
-        while let Some(&last) = bounds.last().filter(|&&last| last < end) {
-            bounds.push(source.window_end(last + WINDOW, end));
-        }
+    // At least one window: an empty span is one empty piece.
+    let mut bounds = vec![start, source.window_end(start + WINDOW, end)];
+    while let Some(&last) = bounds.last().filter(|&&last| last < end) {
+        bounds.push(source.window_end(last + WINDOW, end));
     }
     let windows: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
     let text_end = source.len();

@@ -120,39 +120,59 @@ pub struct Change {
 }
 
 /// The rope as a source for [`analysis::analyze_span`]: windows are copied
-/// out of it one at a time, so a big text is never held twice.
-struct RopeSource<'r>(&'r Rope);
+/// out of it one at a time, so a big text is never held twice. Unless
+/// `split`, a span is one window: re-checking the pieces a keystroke touched
+/// (a record of 40,000 lines among them) needs no threads, and looking for
+/// window ends would read every line for nothing.
+struct RopeSource<'r> {
+    rope: &'r Rope,
+    split: bool,
+}
 
 impl analysis::Source for RopeSource<'_> {
     fn window_end(&self, target: usize, end: usize) -> usize {
-        let rope = self.0;
-        if target >= end {
+        let rope = self.rope;
+        if target >= end || !self.split {
             return end;
         }
-        let line = rope.byte_to_line(target) + 1;
-        if line >= rope.len_lines() {
-            return end;
-        }
-        let mut at = rope.line_to_byte(line);
-        for slice in rope.lines_at(line) {
+        // Line breaks found in the rope's chunks: a line is looked at only
+        // when its first bytes may make it a `TY` line.
+        let (chunks, mut at, _, _) = rope.chunks_at_byte(target);
+        for chunk in chunks {
+            let bytes = chunk.as_bytes();
+            let from = target.saturating_sub(at).min(bytes.len());
+            for i in memchr::memchr2_iter(b'\n', b'\r', &bytes[from..]) {
+                let line_start = at + from + i + 1;
+                if line_start >= end {
+                    return end;
+                }
+                // The line's first bytes, from this chunk when it holds them.
+                let rest = &bytes[from + i + 1..];
+                let indent = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+                let may_be = if indent + 2 <= rest.len() {
+                    syntax::may_be_type_line(rest[indent..].iter().copied())
+                } else {
+                    syntax::may_be_type_line(rope.bytes_at(line_start))
+                };
+                if may_be && is_type_line(rope.line(rope.byte_to_line(line_start))) {
+                    return line_start;
+                }
+            }
+            at += bytes.len();
             if at >= end {
-                break;
+                return end;
             }
-            if is_type_line(slice) {
-                return at;
-            }
-            at += slice.len_bytes();
         }
         end
     }
 
     fn len(&self) -> usize {
-        self.0.len_bytes()
+        self.rope.len_bytes()
     }
 
     fn read<'a>(&'a self, from: usize, to: usize, buffer: &'a mut String) -> &'a str {
         buffer.clear();
-        buffer.extend(self.0.byte_slice(from..to).chunks());
+        buffer.extend(self.rope.byte_slice(from..to).chunks());
         buffer
     }
 }
@@ -441,7 +461,7 @@ impl Document {
         self.duplicated.clear();
         self.positions.clear();
         self.with_findings.clear();
-        let (starts, pieces) = self.check_span(0, self.rope.len_bytes());
+        let (starts, pieces) = self.check_span(0, self.rope.len_bytes(), true);
         self.last_reparsed += pieces.len();
         let _ = self.replace_pieces(0..0, starts, pieces);
     }
@@ -449,8 +469,12 @@ impl Document {
     /// Analyses bytes `start..end` of the text, where `start` is the start
     /// of a piece and `end` the start of a piece or the end of the text:
     /// the pieces' starts, and the pieces with fresh ids.
-    fn check_span(&mut self, start: usize, end: usize) -> (Vec<usize>, Vec<Piece>) {
-        let analysed = analysis::analyze_span(&RopeSource(&self.rope), start, end, &self.rules, Scope::Everything);
+    fn check_span(&mut self, start: usize, end: usize, split: bool) -> (Vec<usize>, Vec<Piece>) {
+        let source = RopeSource {
+            rope: &self.rope,
+            split,
+        };
+        let analysed = analysis::analyze_span(&source, start, end, &self.rules, Scope::Everything);
         let mut starts = Vec::with_capacity(analysed.len());
         let mut pieces = Vec::with_capacity(analysed.len());
         for (at, analysis) in analysed {
@@ -555,7 +579,9 @@ impl Document {
             first -= 1;
         }
         let start = self.starts[first];
-        let (starts, pieces) = self.check_span(start, new_end);
+        // A big paste, or many pieces, is worth cutting into windows.
+        let split = text.len() > analysis::WINDOW || last - first > 4;
+        let (starts, pieces) = self.check_span(start, new_end, split);
         self.last_reparsed += pieces.len();
         let inserted = pieces.len();
         let line_delta = self.replace_pieces(first..last + 1, starts, pieces);

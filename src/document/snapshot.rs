@@ -102,7 +102,10 @@ impl Snapshot {
                 Some(_) => {}
             }
         };
-        let source = RopeSource(&self.rope);
+        let source = RopeSource {
+            rope: &self.rope,
+            split: true,
+        };
         let mut edits = format::format_edits(&source, eol);
         if let Some(range) = range {
             edits.retain(|e| e.span.start <= range.end && range.start <= e.span.end);
