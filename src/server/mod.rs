@@ -642,7 +642,7 @@ fn markup(value: String, style: Style) -> lsp::Documentation {
 
 /// Gives freed memory back to the system. glibc keeps what a closed 100 MB
 /// document used in its heap otherwise, and the editor sees the server grow.
-fn release_free_memory() {
+pub(crate) fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         unsafe extern "C" {

@@ -31,7 +31,9 @@ pub fn answer(method: &str, snapshot: &Snapshot, encoding: Encoding) -> Vec<u8> 
 }
 
 fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> Vec<u8> {
-    let mut out = vec![b'['];
+    // About what an item takes: one allocation rather than a dozen doublings.
+    let mut out = Vec::with_capacity(64 + items.size_hint().0 * 160);
+    out.push(b'[');
     for (i, item) in items.enumerate() {
         if i > 0 {
             out.push(b',');

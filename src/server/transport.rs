@@ -505,7 +505,13 @@ fn answer_whole_document(body: &[u8], method: &str, job: Result<WholeDocumentJob
                 serde_json::to_vec(&response).expect("a response serializes")
             }
         };
+        let big = body.len() > 1 << 20;
         let _ = out.send(body);
+        // The answer was built on a pool thread, in that thread's heap,
+        // which glibc keeps after it is freed unless asked.
+        if big {
+            super::release_free_memory();
+        }
     });
 }
 
