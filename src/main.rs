@@ -2,11 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use ris_lsp::cli::{self, Cli, Command, FixMode};
 
 fn main() -> ExitCode {
-    let args = Cli::parse();
+    let (args, ignored): (Cli, _) = cli::parse_args(std::env::args_os());
     match args.command {
         Some(Command::Check {
             paths,
@@ -22,6 +21,6 @@ fn main() -> ExitCode {
             cli::check(&paths, format, mode)
         }
         Some(Command::Fmt { paths, check, diff }) => cli::fmt(&paths, check, diff),
-        None => ris_lsp::server::run(args.log_file.as_deref()),
+        None => ris_lsp::server::run(args.log_file.as_deref(), &ignored),
     }
 }

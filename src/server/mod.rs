@@ -560,11 +560,15 @@ fn init_logging(log_file: Option<&Path>) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Runs the server on stdin/stdout until the client says exit.
-pub fn run(log_file: Option<&Path>) -> ExitCode {
+/// Runs the server on stdin/stdout until the client says exit. `ignored`
+/// are the command-line flags it did not know, said in the log.
+pub fn run(log_file: Option<&Path>, ignored: &[String]) -> ExitCode {
     if let Err(message) = init_logging(log_file) {
         eprintln!("error: {message}");
         return ExitCode::from(2);
+    }
+    for flag in ignored {
+        tracing::warn!(%flag, "unknown command-line flag; ignored");
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
