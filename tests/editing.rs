@@ -240,7 +240,12 @@ fn configuration_from_the_project_file_and_the_editor() {
     // The editor's settings come under the project file: XX allowed, AU still required.
     client.notify(
         "workspace/didChangeConfiguration",
-        json!({ "settings": { "ris-lsp": { "extra-tags": ["XX"] } } }),
+        json!({ "settings": { "ris-lsp": {
+            "extra-tags": ["XX"],
+            // VS Code's own settings in the section are not the server's.
+            "server": { "path": "" },
+            "trace": { "server": "off" }
+        } } }),
     );
     let published = client.diagnostics(&uri, Some(1));
     let codes: Vec<&str> = published["diagnostics"]
@@ -276,4 +281,40 @@ fn configuration_from_the_project_file_and_the_editor() {
     assert_eq!(codes, ["RIS061"], "defaults, plus the editor's XX");
     client.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn initialization_options_as_vs_code_sends_them() {
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": null,
+            "capabilities": {},
+            "initializationOptions": {
+                "severity": { "empty-value": "off", "RIS004": "error" },
+                "extra-tags": [],
+                "extra-types": ["INTV"],
+                "required": {},
+                "inlay-hints": true
+            }
+        }),
+    );
+    client.notify("initialized", json!({}));
+    let uri = "file:///nonexistent-ris-lsp-dir/init.ris";
+    client.open(uri, "TY  - INTV\nSP  - \nXX  - x\nER  - \n", 1);
+    let published = client.diagnostics(uri, Some(1));
+    let found: Vec<(&str, i64)> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["severity"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [("RIS004", 1)],
+        "INTV known, empty value off, unknown tag an error"
+    );
+    client.shutdown();
 }
