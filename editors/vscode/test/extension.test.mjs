@@ -13,7 +13,12 @@ const require = createRequire(import.meta.url);
 const extensionDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** What the extension did through the stub. */
-const seen = { errors: /** @type {string[]} */ ([]), commands: /** @type {string[]} */ ([]), channels: /** @type {string[]} */ ([]) };
+const seen = {
+  errors: /** @type {string[]} */ ([]),
+  commands: /** @type {string[]} */ ([]),
+  channels: /** @type {string[]} */ ([]),
+  configListeners: /** @type {((e: any) => void)[]} */ ([]),
+};
 /** @type {Record<string, unknown>} */
 let settings = {};
 
@@ -29,7 +34,10 @@ const stub = {
     },
   },
   workspace: {
-    onDidChangeConfiguration: () => ({ dispose() {} }),
+    onDidChangeConfiguration: (/** @type {(e: any) => void} */ listener) => {
+      seen.configListeners.push(listener);
+      return { dispose() {} };
+    },
     getConfiguration: (/** @type {string} */ section) => ({
       get: (/** @type {string} */ key, /** @type {unknown} */ fallback) => settings[`${section}.${key}`] ?? fallback,
     }),
@@ -163,4 +171,21 @@ test('package.json contributes every setting the server reads, and a severity fo
   const codes = readFileSync(path.join(extensionDir, '../../src/checks/codes.rs'), 'utf8').match(/"RIS\d{3}"/g) ?? [];
   assert.ok(codes.length > 20);
   assert.deepEqual(Object.keys(properties['ris-lsp.severity'].properties), codes.map((c) => c.slice(1, -1)));
+});
+
+test('changing ris-lsp.server.path restarts (looks for the server again); other settings do not', async () => {
+  process.env.PATH = '';
+  seen.configListeners.length = 0;
+  await extension.activate(context(false));
+  assert.equal(seen.errors.length, 1);
+  const [listener] = seen.configListeners;
+  const changed = (/** @type {string} */ key) => ({ affectsConfiguration: (/** @type {string} */ s) => key === s || key.startsWith(`${s}.`) });
+  listener(changed('ris-lsp.severity'));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(seen.errors.length, 1, 'no restart for a server setting');
+  settings['ris-lsp.server.path'] = path.join(binDir, 'missing');
+  listener(changed('ris-lsp.server.path'));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(seen.errors.length, 2);
+  assert.match(seen.errors[1], /"ris-lsp\.server\.path" is set to/);
 });
