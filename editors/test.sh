@@ -100,7 +100,7 @@ part "VS Code: grammar tests (node --test)" '^# (tests|pass|fail) ' vscode_gramm
 part "VS Code: tsc --noEmit" '^tsc' vscode_types
 part "VS Code: packages (package.sh)" '^vsix: ' vscode_package
 part "VS Code: e2e (code-server, headless Chromium)" \
-  '^(ok|FAIL) |passed, [0-9]+ failed|^(package|installed|workbench|screenshots)|\.png: ' vscode_e2e
+  '^(ok|FAIL) |passed, [0-9]+ failed|^(node|package|installed|workbench|screenshots)|\.png: ' vscode_e2e
 part "Neovim: e2e ($venv/bin/nvim)" '^(ok|FAIL) |passed, [0-9]+ failed$' nvim_e2e
 part "Emacs: e2e (eglot)" '^(ok|FAIL) |passed, [0-9]+ failed$' emacs_e2e
 
