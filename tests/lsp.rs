@@ -26,6 +26,50 @@ fn find<'a>(diagnostics: &'a Value, code: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {code} in {diagnostics}"))
 }
 
+/// Starts the real binary with `args`, initializes, opens a broken document
+/// and shuts down; returns the server's log.
+fn serve_with_args(args: &[&str]) -> String {
+    let log = std::env::temp_dir().join(format!("ris-lsp-args-{}-{}.log", std::process::id(), args.join("_")));
+    let file = std::fs::File::create(&log).unwrap();
+    let mut client = Client::start_with(args, file.into());
+    let result = client.initialize(true);
+    assert!(result["capabilities"].is_object(), "{args:?}: {result}");
+    client.open(URI, "TY  - JOUR\nTI  - x\n", 1);
+    assert_eq!(codes(&client.diagnostics(URI, Some(1))), ["RIS010"], "{args:?}");
+    assert_eq!(client.shutdown(), Some(0), "{args:?}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::remove_file(&log).unwrap();
+    text
+}
+
+#[test]
+fn starts_with_the_arguments_language_clients_pass() {
+    // vscode-languageclient appends `--stdio` to the arguments it is given,
+    // and clients pass their process id: none of it may stop the server.
+    for args in [
+        &[][..],
+        &["--stdio"],
+        &["--stdio", "--stdio"],
+        &["--stdio", "--clientProcessId=4242"],
+        &["--clientProcessId", "4242", "--stdio"],
+        &["--clientProcessId=1", "--stdio", "--clientProcessId=2", "--stdio"],
+    ] {
+        let log = serve_with_args(args);
+        assert!(!log.contains("unknown command-line flag"), "{args:?}: {log}");
+    }
+}
+
+#[test]
+fn logs_unknown_flags_and_serves_on() {
+    let log = serve_with_args(&["--stdio", "--node-ipc", "--socket=5007", "--trace", "verbose", "-x"]);
+    for flag in ["--node-ipc", "--socket=5007", "--trace verbose", "-x"] {
+        let said = log
+            .lines()
+            .any(|l| l.contains("unknown command-line flag") && l.contains(&format!("flag={flag}")));
+        assert!(said, "no log line for {flag}: {log}");
+    }
+}
+
 #[test]
 fn negotiates_utf8_when_offered_and_utf16_otherwise() {
     let (client, result) = Client::initialized(true);
@@ -529,7 +573,7 @@ fn framing_errors_are_logged_and_the_server_resynchronises() {
     for (name, bad, logged) in cases {
         let log = log_path("framing");
         let (mut client, _) = {
-            let mut client = Client::start_with(&["--log-file", log.to_str().unwrap()]);
+            let mut client = Client::start_with(&["--log-file", log.to_str().unwrap()], std::process::Stdio::null());
             let result = client.request("initialize", json!({ "capabilities": {} }));
             (client, result)
         };

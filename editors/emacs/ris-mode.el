@@ -20,7 +20,8 @@
 ;; previous value.
 ;;
 ;; Font lock covers the tag codes, the `  - ' separator, the reference
-;; type after TY and the ER line.  Diagnostics, completion and hover
+;; type after TY and the ER line.  `fill-paragraph' and Auto Fill mode
+;; do nothing in a RIS buffer, so a tag line is never joined to another.  Diagnostics, completion and hover
 ;; come from the ris-lsp language server through Eglot:
 ;;
 ;;   (require 'ris-mode)
@@ -59,10 +60,24 @@
      (1 'ris-tag-face) (2 'ris-separator-face)))
   "Font lock keywords for `ris-mode'.")
 
+(defun ris-fill-paragraph (&optional _justify)
+  "Leave the RIS text as it is: filling would join tag lines.
+Every tag line must stay on a line of its own (a joined line loses its
+tag), and filling would also squeeze the two spaces of the `  - '
+separator.  Used as `fill-paragraph-function'; returns t, meaning done."
+  t)
+
 ;;;###autoload
 (define-derived-mode ris-mode text-mode "RIS"
-  "Major mode for RIS bibliography files."
-  (setq-local font-lock-defaults '(ris-font-lock-keywords t)))
+  "Major mode for RIS bibliography files.
+\[fill-paragraph] and Auto Fill mode leave the text alone: a RIS tag line
+must stay on its own line."
+  (setq-local font-lock-defaults '(ris-font-lock-keywords t))
+  ;; Derived from text-mode for its syntax and hooks, but never filled: a user's
+  ;; `text-mode-hook' often turns on Auto Fill, which then does nothing here.
+  (setq-local fill-paragraph-function #'ris-fill-paragraph)
+  (setq-local normal-auto-fill-function #'ignore)
+  (setq-local auto-fill-function nil))
 
 ;;;###autoload
 (add-to-list 'auto-mode-alist '("\\.ris\\'" . ris-mode))

@@ -23,11 +23,14 @@ use input::{Bytes, Input};
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
 pub struct Cli {
-    /// Speak LSP over stdin/stdout (the default; VS Code passes this flag).
-    #[arg(long)]
-    pub stdio: bool,
+    /// Speak LSP over stdin/stdout (the default; clients may pass it more than once).
+    #[arg(long, action = clap::ArgAction::Count)]
+    pub stdio: u8,
+    /// The editor's process id, as language clients pass it (accepted, not used).
+    #[arg(long = "clientProcessId", value_name = "PID", overrides_with = "client_process_id")]
+    pub client_process_id: Option<u32>,
     /// Write logs to this file instead of stderr.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", overrides_with = "log_file")]
     pub log_file: Option<PathBuf>,
     /// What to do; without a command, run the language server.
     #[command(subcommand)]
@@ -64,6 +67,86 @@ pub enum Command {
         #[arg(long)]
         diff: bool,
     },
+}
+
+/// The options of the server that take a value in the next argument.
+const SERVER_VALUE_OPTIONS: [&str; 2] = ["--log-file", "--clientProcessId"];
+
+/// Parses the command line. Started as a language server (no subcommand), the
+/// binary drops the `--flags` it does not know, which editors' clients add,
+/// and returns them for the log instead of exiting; a word right after such
+/// a flag is taken as its value and dropped with it. With a subcommand, or
+/// for `--help` and `--version`, clap parses everything as usual.
+pub fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> (Cli, Vec<String>) {
+    use clap::CommandFactory;
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let command = Cli::command();
+    let known: Vec<String> = command
+        .get_arguments()
+        .filter_map(|a| a.get_long())
+        .map(|long| format!("--{long}"))
+        .chain(["--help", "--version", "-h", "-V"].map(String::from))
+        .collect();
+    let subcommands: Vec<&str> = command
+        .get_subcommands()
+        .map(|c| c.get_name())
+        .chain(["help"])
+        .collect();
+    // Is there a subcommand? Look at the first word that is not an option's value.
+    let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
+    let mut subcommand = false;
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        if SERVER_VALUE_OPTIONS.contains(&word.as_ref()) {
+            words.next();
+            continue;
+        }
+        if !word.starts_with('-') {
+            subcommand = subcommands.contains(&word.as_ref());
+            break;
+        }
+    }
+    let mut ignored = Vec::new();
+    let mut kept = Vec::with_capacity(args.len());
+    if subcommand {
+        kept = args;
+    } else {
+        let mut rest = args.into_iter();
+        kept.extend(rest.next());
+        let mut after_unknown = false;
+        while let Some(arg) = rest.next() {
+            let text = arg.to_string_lossy().into_owned();
+            let name = text.split('=').next().unwrap_or_default();
+            if text == "--" {
+                kept.push(arg);
+                kept.extend(rest.by_ref());
+                break;
+            }
+            if text.starts_with('-') && text.len() > 1 && !known.iter().any(|k| k == name) {
+                ignored.push(text);
+                after_unknown = true;
+                continue;
+            }
+            if after_unknown && !text.starts_with('-') {
+                // The unknown flag's value.
+                if let Some(flag) = ignored.last_mut() {
+                    flag.push(' ');
+                    flag.push_str(&text);
+                }
+                after_unknown = false;
+                continue;
+            }
+            after_unknown = false;
+            let takes_value = SERVER_VALUE_OPTIONS.contains(&text.as_str());
+            kept.push(arg);
+            if takes_value {
+                kept.extend(rest.next());
+            }
+        }
+    }
+    (Cli::parse_from(kept), ignored)
 }
 
 /// How `check` prints its findings.

@@ -657,20 +657,23 @@ pub(crate) fn release_free_memory() {
 }
 
 /// The ris-lsp part of an editor's settings: under `ris-lsp` or `ris` when
-/// the editor sends all its settings, else the value itself.
+/// the editor sends all its settings, else the value itself. The editor's own
+/// settings in that section (VS Code's `ris-lsp.server.path` and
+/// `ris-lsp.trace.server`) are not the server's and are left out.
 fn settings_of(value: serde_json::Value) -> serde_json::Value {
-    match value {
-        serde_json::Value::Object(mut map) => {
-            for key in ["ris-lsp", "ris_lsp", "ris"] {
-                if let Some(inner) = map.remove(key) {
-                    return inner;
-                }
-            }
-            serde_json::Value::Object(map)
-        }
+    let mut settings = match value {
+        serde_json::Value::Object(mut map) => ["ris-lsp", "ris_lsp", "ris"]
+            .into_iter()
+            .find_map(|key| map.remove(key))
+            .unwrap_or(serde_json::Value::Object(map)),
         serde_json::Value::Null => serde_json::json!({}),
         other => other,
+    };
+    if let Some(map) = settings.as_object_mut() {
+        map.remove("server");
+        map.remove("trace");
     }
+    settings
 }
 
 /// Sets up logging to stderr (or `log_file`), level from `RUST_LOG`.
@@ -692,11 +695,15 @@ fn init_logging(log_file: Option<&Path>) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Runs the server on stdin/stdout until the client says exit.
-pub fn run(log_file: Option<&Path>) -> ExitCode {
+/// Runs the server on stdin/stdout until the client says exit. `ignored`
+/// are the command-line flags it did not know, said in the log.
+pub fn run(log_file: Option<&Path>, ignored: &[String]) -> ExitCode {
     if let Err(message) = init_logging(log_file) {
         eprintln!("error: {message}");
         return ExitCode::from(2);
+    }
+    for flag in ignored {
+        tracing::warn!(%flag, "unknown command-line flag; ignored");
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

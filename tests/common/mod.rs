@@ -27,16 +27,16 @@ pub struct Client {
 impl Client {
     /// Starts `ris-lsp` and reads its output on a thread.
     pub fn start() -> Self {
-        Self::start_with(&[])
+        Self::start_with(&[], Stdio::null())
     }
 
-    /// Starts `ris-lsp` with these arguments (`--log-file PATH`, …).
-    pub fn start_with(args: &[&str]) -> Self {
+    /// Starts `ris-lsp` with command-line `args`, its log going to `stderr`.
+    pub fn start_with(args: &[&str], stderr: Stdio) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ris-lsp"))
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start ris-lsp");
         let stdin = child.stdin.take().unwrap();
@@ -83,6 +83,13 @@ impl Client {
     /// Starts and initializes, offering UTF-8 positions or not.
     pub fn initialized(utf8: bool) -> (Self, Value) {
         let mut client = Self::start();
+        let result = client.initialize(utf8);
+        (client, result)
+    }
+
+    /// Says `initialize` and `initialized`; returns the initialize result.
+    pub fn initialize(&mut self, utf8: bool) -> Value {
+        let client = self;
         let encodings = if utf8 {
             json!(["utf-8", "utf-16"])
         } else {
@@ -103,7 +110,7 @@ impl Client {
             }),
         );
         client.notify("initialized", json!({}));
-        (client, result)
+        result
     }
 
     /// Sends a raw message.

@@ -62,6 +62,29 @@
   (e2e-goto line column)
   (get-text-property (point) 'face))
 
+(defun e2e-fill-checks ()
+  "Filling must never join or break RIS tag lines."
+  (with-temp-buffer
+    (let ((text "TY  - JOUR\nAU  - Issa, Hamdi\nTI  - Benefiting the NHS through innovation\nER  - \n"))
+      (insert text)
+      ;; As a user whose text-mode-hook turns on Auto Fill has it.
+      (let ((text-mode-hook (list #'auto-fill-mode)))
+        (ris-mode))
+      (setq fill-column 20)
+      (e2e-goto 2 3)
+      (fill-paragraph)
+      (e2e-check "fill-paragraph (M-q) leaves the tag lines as they are"
+                 (equal (buffer-string) text) (buffer-string))
+      ;; Type past fill-column at the end of the TI line, as a person would.
+      (e2e-goto 3)
+      (dolist (c (string-to-list " and beyond"))
+        (let ((last-command-event c))
+          (self-insert-command 1)))
+      (e2e-check "Auto Fill (on from text-mode-hook) never breaks a tag line"
+                 (equal (buffer-string)
+                        (replace-regexp-in-string "innovation" "innovation and beyond" text))
+                 (buffer-string)))))
+
 (defun e2e-run (dir)
   "Run the scenario on a copy of the fixture in DIR."
   (let ((file (expand-file-name "records.ris" dir)))
@@ -148,7 +171,8 @@
 
 (let ((dir (make-temp-file "ris-e2e" t)))
   (condition-case err
-      (e2e-run dir)
+      (progn (e2e-fill-checks)
+             (e2e-run dir))
     (error (e2e-check "the test script ran to the end" nil err)))
   (delete-directory dir t)
   (e2e-say (format "%d passed, %d failed" e2e-passed e2e-failed))

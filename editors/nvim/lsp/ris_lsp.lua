@@ -2,5 +2,5 @@
 return {
   cmd = { 'ris-lsp' },
   filetypes = { 'ris' },
-  root_markers = { '.git' },
+  root_markers = { 'ris-lsp.toml', '.git' },
 }

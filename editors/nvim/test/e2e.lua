@@ -166,6 +166,33 @@ local function run()
   if legacy then
     legacy:stop()
   end
+
+  -- root_markers: a folder with a ris-lsp.toml is the root, before the .git above it,
+  -- and the server reads that file (RIS010 off there).
+  vim.wait(TIMEOUT, function()
+    return #vim.lsp.get_clients({ name = 'ris_lsp' }) == 0
+  end, 20)
+  vim.api.nvim_del_augroup_by_name('ris_lsp')
+  vim.lsp.enable('ris_lsp')
+  local sub = dir .. '/sub'
+  vim.fn.mkdir(sub, 'p')
+  vim.fn.writefile({ '[severity]', 'RIS010 = "off"' }, sub .. '/ris-lsp.toml')
+  vim.fn.writefile({ 'TY  - JOUR', 'TI  - never closed', 'TY  - JOURX', 'ER  - ' }, sub .. '/refs.ris')
+  vim.cmd.edit(vim.fn.fnameescape(sub .. '/refs.ris'))
+  local nested_buf = vim.api.nvim_get_current_buf()
+  local nested = attached_client(nested_buf)
+  check('a folder with ris-lsp.toml is the root (root_markers)', nested ~= nil and nested.root_dir == sub, nested and nested.root_dir)
+  vim.wait(TIMEOUT, function()
+    return #diagnostics(nested_buf, 'RIS020') > 0
+  end, 20)
+  check(
+    '... and its ris-lsp.toml applies: RIS020 reported, RIS010 off',
+    #diagnostics(nested_buf, 'RIS020') == 1 and #diagnostics(nested_buf, 'RIS010') == 0,
+    vim.diagnostic.get(nested_buf)
+  )
+  if nested then
+    nested:stop()
+  end
 end
 
 local ok, err = xpcall(run, debug.traceback)

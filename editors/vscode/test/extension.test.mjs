@@ -13,8 +13,13 @@ const require = createRequire(import.meta.url);
 const extensionDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** What the extension did through the stub. */
-const seen = { errors: /** @type {string[]} */ ([]), commands: /** @type {string[]} */ ([]), channels: /** @type {string[]} */ ([]) };
-/** @type {Record<string, string>} */
+const seen = {
+  errors: /** @type {string[]} */ ([]),
+  commands: /** @type {string[]} */ ([]),
+  channels: /** @type {string[]} */ ([]),
+  configListeners: /** @type {((e: any) => void)[]} */ ([]),
+};
+/** @type {Record<string, unknown>} */
 let settings = {};
 
 const stub = {
@@ -29,6 +34,10 @@ const stub = {
     },
   },
   workspace: {
+    onDidChangeConfiguration: (/** @type {(e: any) => void} */ listener) => {
+      seen.configListeners.push(listener);
+      return { dispose() {} };
+    },
     getConfiguration: (/** @type {string} */ section) => ({
       get: (/** @type {string} */ key, /** @type {unknown} */ fallback) => settings[`${section}.${key}`] ?? fallback,
     }),
@@ -99,23 +108,23 @@ test('activation without a server registers the restart command and the output c
   process.env.PATH = '';
   const ctx = context(false);
   await extension.activate(ctx);
-  assert.deepEqual(seen.commands, ['ris.restartServer']);
+  assert.deepEqual(seen.commands, ['ris-lsp.restartServer']);
   assert.deepEqual(seen.channels, ['RIS Language Server']);
-  assert.equal(ctx.subscriptions.length, 2);
+  assert.equal(ctx.subscriptions.length, 3, 'channel, command, settings listener');
   assert.equal(seen.errors.length, 1);
 });
 
-test('the ris.server.path setting wins', () => {
+test('the ris-lsp.server.path setting wins', () => {
   const configured = executable(path.join(binDir, 'custom-ris-lsp'));
-  settings['ris.server.path'] = configured;
+  settings['ris-lsp.server.path'] = configured;
   process.env.PATH = binDir;
   assert.equal(extension.findServer(context(true)), configured);
 });
 
-test('a ris.server.path that is not executable is an error naming the setting', () => {
-  settings['ris.server.path'] = path.join(binDir, 'missing');
+test('a ris-lsp.server.path that is not executable is an error naming the setting', () => {
+  settings['ris-lsp.server.path'] = path.join(binDir, 'missing');
   assert.equal(extension.findServer(context(true)), undefined);
-  assert.match(seen.errors[0], /"ris\.server\.path" is set to .*missing/);
+  assert.match(seen.errors[0], /"ris-lsp\.server\.path" is set to .*missing/);
 });
 
 test('then the binary bundled in the extension', () => {
@@ -134,5 +143,49 @@ test('no server anywhere: an error that names both fixes', () => {
   assert.equal(extension.findServer(context(false)), undefined);
   assert.equal(seen.errors.length, 1);
   assert.match(seen.errors[0], /cargo install --path \./);
-  assert.match(seen.errors[0], /ris\.server\.path/);
+  assert.match(seen.errors[0], /platform package/);
+  assert.match(seen.errors[0], /ris-lsp\.server\.path/);
+});
+
+test('the server gets the ris-lsp.toml keys and nothing else', () => {
+  settings['ris-lsp.severity'] = { RIS061: 'off' };
+  settings['ris-lsp.extra-tags'] = ['NL'];
+  settings['ris-lsp.required'] = { JOUR: ['AU'] };
+  settings['ris-lsp.inlay-hints'] = false;
+  settings['ris-lsp.server.path'] = '/somewhere/ris-lsp';
+  assert.deepEqual(extension.serverSettings(), {
+    severity: { RIS061: 'off' },
+    'extra-tags': ['NL'],
+    required: { JOUR: ['AU'] },
+    'inlay-hints': false,
+  });
+});
+
+test('package.json contributes every setting the server reads, and a severity for every code', async () => {
+  const { readFileSync } = await import('node:fs');
+  const manifest = JSON.parse(readFileSync(path.join(extensionDir, 'package.json'), 'utf8'));
+  const properties = manifest.contributes.configuration.properties;
+  for (const key of ['severity', 'extra-tags', 'extra-types', 'required', 'inlay-hints', 'server.path', 'trace.server']) {
+    assert.ok(properties[`ris-lsp.${key}`], `ris-lsp.${key}`);
+  }
+  const codes = readFileSync(path.join(extensionDir, '../../src/checks/codes.rs'), 'utf8').match(/"RIS\d{3}"/g) ?? [];
+  assert.ok(codes.length > 20);
+  assert.deepEqual(Object.keys(properties['ris-lsp.severity'].properties), codes.map((c) => c.slice(1, -1)));
+});
+
+test('changing ris-lsp.server.path restarts (looks for the server again); other settings do not', async () => {
+  process.env.PATH = '';
+  seen.configListeners.length = 0;
+  await extension.activate(context(false));
+  assert.equal(seen.errors.length, 1);
+  const [listener] = seen.configListeners;
+  const changed = (/** @type {string} */ key) => ({ affectsConfiguration: (/** @type {string} */ s) => key === s || key.startsWith(`${s}.`) });
+  listener(changed('ris-lsp.severity'));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(seen.errors.length, 1, 'no restart for a server setting');
+  settings['ris-lsp.server.path'] = path.join(binDir, 'missing');
+  listener(changed('ris-lsp.server.path'));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(seen.errors.length, 2);
+  assert.match(seen.errors[1], /"ris-lsp\.server\.path" is set to/);
 });

@@ -5,7 +5,7 @@ local M = {}
 
 local defaults = {
   cmd = { 'ris-lsp' },
-  root_markers = { '.git' },
+  root_markers = { 'ris-lsp.toml', '.git' },
 }
 
 --- Starts (or reuses) the client for one buffer.
