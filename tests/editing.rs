@@ -205,7 +205,7 @@ fn outline_folding_links_hints_and_workspace_symbols() {
         json!({ "textDocument": { "uri": URI }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 8, "character": 0 } } }),
     );
     assert_eq!(hints[0]["label"], "Journal");
-    assert_eq!(hints[0]["position"], json!({"line": 3, "character": 2}));
+    assert_eq!(hints[0]["position"], json!({"line": 3, "character": 23}));
     let found = client.request("workspace/symbol", json!({ "query": "issa" }));
     assert_eq!(found.as_array().unwrap().len(), 1);
     let found = client.request("workspace/symbol", json!({ "query": "10.1136/BMJGH" }));

@@ -134,7 +134,7 @@ pub fn links(text: &str, parse: &Parse) -> Vec<(Span, String)> {
     out
 }
 
-/// Inlay hints `(offset, label)`: after a tag whose meaning the 2011 tables
+/// Inlay hints `(offset, label)`: at the end of a tag line whose meaning the 2011 tables
 /// give for this record's type in particular, that meaning
 /// (`T2` → "Journal" in `JOUR`, "Series Title" in `BOOK`).
 pub fn inlay_hints(text: &str, parse: &Parse) -> Vec<(usize, &'static str)> {
@@ -160,8 +160,10 @@ pub fn inlay_hints(text: &str, parse: &Parse) -> Vec<(usize, &'static str)> {
                     label
                 }
             };
+            // At the end of the line: between tag and separator it would
+            // split what the eye reads as one token.
             if let Some(label) = label {
-                out.push((tag.tag.end, label));
+                out.push((line.content.end, label));
             }
         }
     }
