@@ -544,17 +544,8 @@ fn requests(
     at: (u32, u32),
     count: usize,
 ) -> Result<(Vec<Duration>, Value), String> {
-    let mut latencies = Vec::with_capacity(count);
-    let mut last = Value::Null;
-    for _ in 0..count {
-        let params = json!({ "textDocument": { "uri": URI }, "position": position(at) });
-        let sent = Instant::now();
-        let id = server.request(method, params)?;
-        let (at, message, _) = server.response(id)?;
-        latencies.push(at - sent);
-        last = message["result"].clone();
-    }
-    Ok((latencies, last))
+    let params = json!({ "textDocument": { "uri": URI }, "position": position(at) });
+    timed(server, method, &params, count)
 }
 
 fn measure(path: &Path, input: &Input, args: &Args) -> Result<Row, String> {
