@@ -206,6 +206,19 @@ fn outline_folding_links_hints_and_workspace_symbols() {
     );
     assert_eq!(hints[0]["label"], "Journal");
     assert_eq!(hints[0]["position"], json!({"line": 3, "character": 23}));
+    // Lines added above: each answer moves with them (the parts of
+    // unchanged records are reused with their lines made absolute again).
+    client.change(URI, 2, [0, 0, 0, 0], "TY  - BOOK\nTI  - First\nER  - \n\n");
+    client.diagnostics(URI, Some(2));
+    let symbols = client.request("textDocument/documentSymbol", doc.clone());
+    assert_eq!(symbols.as_array().unwrap().len(), 2);
+    assert_eq!(symbols[1]["name"], "JOUR · Issa 2021 · Benefiting the NHS");
+    assert_eq!(symbols[1]["range"]["start"], json!({"line": 4, "character": 0}));
+    assert_eq!(symbols[1]["selectionRange"]["end"], json!({"line": 4, "character": 2}));
+    let folds = client.request("textDocument/foldingRange", doc.clone());
+    assert_eq!(folds[1], json!({"startLine": 4, "endLine": 11, "kind": "region"}));
+    let links = client.request("textDocument/documentLink", doc.clone());
+    assert_eq!(links[0]["range"]["start"], json!({"line": 9, "character": 6}));
     let found = client.request("workspace/symbol", json!({ "query": "issa" }));
     assert_eq!(found.as_array().unwrap().len(), 1);
     let found = client.request("workspace/symbol", json!({ "query": "10.1136/BMJGH" }));

@@ -49,6 +49,15 @@ impl Snapshot {
         self.each(|analysis| &analysis.links)
     }
 
+    /// Every piece: its id (the same while it is unchanged), the line it
+    /// starts on and its analysis.
+    pub fn pieces(&self) -> impl Iterator<Item = (u64, u32, &crate::analysis::Analysis)> {
+        self.pieces
+            .iter()
+            .zip(&self.first_lines)
+            .map(|(piece, &first)| (piece.id, line(first), &*piece.analysis))
+    }
+
     /// `pick` of every piece's analysis, each item with the piece's first line.
     fn each<'s, T: 's>(
         &'s self,

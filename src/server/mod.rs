@@ -48,6 +48,8 @@ struct State {
     config_errors: HashMap<Url, Vec<lsp::Diagnostic>>,
     /// What was last published for each open document, to reuse.
     published: HashMap<Url, publish::Cache>,
+    /// Each open document's cached parts of whole-document answers.
+    answers: HashMap<Url, Arc<Mutex<navigation::Answers>>>,
     /// Whether `initialize` was answered.
     initialized: bool,
 }
@@ -190,6 +192,7 @@ impl TextSync {
             state.documents.insert(uri.clone(), document);
             state.configs.insert(uri.clone(), config);
             state.published.remove(&uri);
+            state.answers.remove(&uri);
             toml_uri
         };
         let _ = self.publish.send(uri);
@@ -252,7 +255,7 @@ impl TextSync {
             #[serde(rename = "textDocument")]
             text_document: lsp::TextDocumentIdentifier,
         }
-        let state = self.state();
+        let mut state = self.state();
         if !state.initialized {
             return None;
         }
@@ -265,7 +268,11 @@ impl TextSync {
             return Some(Ok(Box::new(|| b"null".to_vec())));
         };
         let (snapshot, encoding, method) = (document.snapshot(), state.encoding, method.to_string());
-        Some(Ok(Box::new(move || navigation::answer(&method, &snapshot, encoding))))
+        let answers = state.answers.entry(uri).or_default().clone();
+        Some(Ok(Box::new(move || {
+            let mut answers = answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            navigation::answer(&method, &snapshot, encoding, &mut answers)
+        })))
     }
 
     fn close(&self, params: lsp::DidCloseTextDocumentParams) {
@@ -275,6 +282,7 @@ impl TextSync {
             state.documents.remove(&uri);
             state.configs.remove(&uri);
             state.published.remove(&uri);
+            state.answers.remove(&uri);
         }
         release_free_memory();
         let _ = self.publish.send(uri);
@@ -729,6 +737,7 @@ pub fn run(log_file: Option<&Path>, ignored: &[String]) -> ExitCode {
             configs: HashMap::new(),
             config_errors: HashMap::new(),
             published: HashMap::new(),
+            answers: HashMap::new(),
             initialized: false,
         }));
         let (publish_tx, publish_rx) = mpsc::unbounded_channel();

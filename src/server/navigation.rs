@@ -4,7 +4,10 @@
 use tower_lsp::lsp_types::{self as lsp, Url};
 
 use super::convert;
-use crate::analysis::Symbol;
+use std::collections::HashMap;
+
+use crate::analysis::{Analysis, Link, Symbol};
+use crate::checks::Fnv;
 use crate::document::{self, Document, Encoding, Snapshot};
 
 fn range(span: crate::analysis::PlaceSpan, first_line: u32, encoding: Encoding) -> lsp::Range {
@@ -19,28 +22,151 @@ pub const WHOLE_DOCUMENT: [&str; 3] = [
     "textDocument/documentLink",
 ];
 
-/// The JSON of the `result` of one of [`WHOLE_DOCUMENT`]'s requests:
-/// items serialized one by one from typed values, never as a `Value` tree.
-pub fn answer(method: &str, snapshot: &Snapshot, encoding: Encoding) -> Vec<u8> {
-    match method {
-        "textDocument/documentSymbol" => json_array(document_symbols(snapshot, encoding)),
-        "textDocument/foldingRange" => json_array(folding_ranges(snapshot)),
-        "textDocument/documentLink" => json_array(document_links(snapshot, encoding)),
-        _ => b"null".to_vec(),
+/// Each piece's part of the whole-document answers of one document, as JSON
+/// with its line numbers relative to the piece: made once while the piece
+/// is unchanged, whatever lines are added above it, so that the outline
+/// asked for after a keystroke costs one piece and a copy.
+#[derive(Debug, Default)]
+pub(crate) struct Answers {
+    encoding: Option<Encoding>,
+    by_method: HashMap<&'static str, HashMap<u64, Part, Fnv>>,
+    stamp: u64,
+}
+
+/// One piece's items, joined by commas, without their line numbers, and
+/// where each line number goes (`(offset, line relative to the piece)`).
+#[derive(Debug)]
+struct Part {
+    json: Vec<u8>,
+    lines: Vec<(u32, u32)>,
+    /// The last answer that used it.
+    stamp: u64,
+}
+
+impl Part {
+    /// `json` (items whose lines are relative) with the numbers of `keys`
+    /// cut out. A key stands right after `{` or `,`: a string in the JSON
+    /// has its quotes escaped, so text cannot look like one.
+    fn new(json: Vec<u8>, keys: &[&str]) -> Self {
+        let mut holes: Vec<(usize, usize, u32)> = Vec::new();
+        for key in keys {
+            let pattern = format!("\"{key}\":");
+            for at in memchr::memmem::find_iter(&json, pattern.as_bytes()) {
+                if at == 0 || !matches!(json[at - 1], b'{' | b',') {
+                    continue;
+                }
+                let digits = at + pattern.len();
+                let end = digits + json[digits..].iter().take_while(|b| b.is_ascii_digit()).count();
+                let value = std::str::from_utf8(&json[digits..end])
+                    .ok()
+                    .and_then(|d| d.parse().ok());
+                if let Some(value) = value {
+                    holes.push((digits, end, value));
+                }
+            }
+        }
+        holes.sort_unstable();
+        let mut out = Vec::with_capacity(json.len());
+        let mut lines = Vec::with_capacity(holes.len());
+        let mut at = 0;
+        for (start, end, value) in holes {
+            out.extend_from_slice(&json[at..start]);
+            lines.push((u32::try_from(out.len()).unwrap_or(u32::MAX), value));
+            at = end;
+        }
+        out.extend_from_slice(&json[at..]);
+        Part {
+            json: out,
+            lines,
+            stamp: 0,
+        }
+    }
+
+    /// Writes the items with their lines made absolute.
+    fn write(&self, first_line: u32, out: &mut Vec<u8>) {
+        let mut numbers = itoa::Buffer::new();
+        let mut at = 0;
+        for &(hole, line) in &self.lines {
+            let hole = hole as usize;
+            out.extend_from_slice(&self.json[at..hole]);
+            out.extend_from_slice(numbers.format(first_line.saturating_add(line)).as_bytes());
+            at = hole;
+        }
+        out.extend_from_slice(&self.json[at..]);
     }
 }
 
-fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> Vec<u8> {
-    // About what an item takes: one allocation rather than a dozen doublings.
-    let mut out = Vec::with_capacity(64 + items.size_hint().0 * 160);
+/// The JSON of the `result` of one of [`WHOLE_DOCUMENT`]'s requests, from
+/// the pieces' cached parts; a piece new since the last answer is
+/// serialized from typed values (never a `Value` tree).
+pub fn answer(method: &str, snapshot: &Snapshot, encoding: Encoding, answers: &mut Answers) -> Vec<u8> {
+    let Some(&method) = WHOLE_DOCUMENT.iter().find(|&&m| m == method) else {
+        return b"null".to_vec();
+    };
+    if answers.encoding != Some(encoding) {
+        answers.by_method.clear();
+        answers.encoding = Some(encoding);
+    }
+    answers.stamp += 1;
+    let stamp = answers.stamp;
+    let parts = answers.by_method.entry(method).or_default();
+    let mut out = Vec::with_capacity(
+        64 + parts
+            .values()
+            .map(|p| p.json.len() + 8 * p.lines.len() + 1)
+            .sum::<usize>(),
+    );
     out.push(b'[');
+    let mut pieces = 0;
+    for (id, first_line, analysis) in snapshot.pieces() {
+        pieces += 1;
+        let part = parts
+            .entry(id)
+            .or_insert_with(|| piece_part(method, analysis, encoding));
+        part.stamp = stamp;
+        if part.json.is_empty() {
+            continue;
+        }
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        part.write(first_line, &mut out);
+    }
+    out.push(b']');
+    // Forget pieces an edit replaced.
+    if parts.len() > pieces {
+        parts.retain(|_, part| part.stamp == stamp);
+    }
+    out
+}
+
+/// One piece's items for `method`, lines relative to the piece.
+fn piece_part(method: &str, analysis: &Analysis, encoding: Encoding) -> Part {
+    match method {
+        "textDocument/documentSymbol" => Part::new(
+            json_items(analysis.symbols.iter().map(|s| document_symbol(0, s, encoding))),
+            &["line"],
+        ),
+        "textDocument/foldingRange" => Part::new(
+            json_items(analysis.folds.iter().map(|&(start, end)| folding_range(start, end))),
+            &["startLine", "endLine"],
+        ),
+        _ => Part::new(
+            json_items(analysis.links.iter().map(|link| document_link(0, link, encoding))),
+            &["line"],
+        ),
+    }
+}
+
+/// Items serialized one by one and joined by commas.
+fn json_items<T: serde::Serialize>(items: impl Iterator<Item = T>) -> Vec<u8> {
+    let mut out = Vec::new();
     for (i, item) in items.enumerate() {
         if i > 0 {
             out.push(b',');
         }
         serde_json::to_writer(&mut out, &item).expect("LSP types serialize");
     }
-    out.push(b']');
     out
 }
 
@@ -59,21 +185,14 @@ fn document_symbol(first_line: u32, symbol: &Symbol, encoding: Encoding) -> lsp:
     }
 }
 
-/// The outline: one symbol per record.
-fn document_symbols(snapshot: &Snapshot, encoding: Encoding) -> impl Iterator<Item = lsp::DocumentSymbol> + '_ {
-    snapshot
-        .symbols()
-        .map(move |(first_line, symbol)| document_symbol(first_line, symbol, encoding))
-}
-
-/// Folding ranges: each record, and each value over three lines or more.
-fn folding_ranges(snapshot: &Snapshot) -> impl Iterator<Item = lsp::FoldingRange> + '_ {
-    snapshot.folds().map(|(start, end)| lsp::FoldingRange {
+/// A folding range: a record, or a value over three lines or more.
+fn folding_range(start: u32, end: u32) -> lsp::FoldingRange {
+    lsp::FoldingRange {
         start_line: start,
         end_line: end,
         kind: Some(lsp::FoldingRangeKind::Region),
         ..Default::default()
-    })
+    }
 }
 
 /// A link as LSP writes it; the target is the analysis's string as it is
@@ -84,12 +203,11 @@ struct DocumentLink<'a> {
     target: &'a str,
 }
 
-/// Links for DOIs and URLs.
-fn document_links(snapshot: &Snapshot, encoding: Encoding) -> impl Iterator<Item = DocumentLink<'_>> + '_ {
-    snapshot.links().map(move |(first_line, link)| DocumentLink {
+fn document_link(first_line: u32, link: &Link, encoding: Encoding) -> DocumentLink<'_> {
+    DocumentLink {
         range: range(link.range, first_line, encoding),
         target: &link.target,
-    })
+    }
 }
 
 /// Inlay hints within `range`.
