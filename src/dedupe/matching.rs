@@ -209,6 +209,14 @@ pub fn compare(a: &Key, b: &Key) -> Decision {
         return decide(Verdict::Distinct, score, "titles differ");
     }
     if authors_strong && support == 3 && year_same {
+        if title >= 0.6 && a.pages.range.is_some() && a.pages.range == b.pages.range {
+            // Titles that differ by a note (`(vol 360, pg 542, 2009)`).
+            return decide(
+                Verdict::Duplicate,
+                score,
+                "same authors, journal, volume, page range and year",
+            );
+        }
         return decide(
             Verdict::Possible,
             score,
@@ -343,7 +351,7 @@ fn numbers_differ(a: &str, b: &str) -> bool {
     let numbers = |t: &str| -> Vec<String> {
         t.split(' ')
             .filter(|w| {
-                w.bytes().all(|c| c.is_ascii_digit())
+                (w.len() <= 2 && w.bytes().all(|c| c.is_ascii_digit()))
                     || matches!(*w, "ii" | "iii" | "iv" | "vi" | "vii" | "viii" | "ix" | "xi" | "xii")
             })
             .map(str::to_string)
