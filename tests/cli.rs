@@ -528,6 +528,15 @@ fn dedupe_finds_copies_across_files_and_exits_one() {
     let csv = run(&["dedupe", "--format", "csv", "-"], Some(COPY_A.as_bytes()));
     assert_eq!(csv.status.code(), Some(0), "one file without copies: {}", stderr(&csv));
     assert_eq!(stdout(&csv), "group,status,file,line,id,score,reason\n");
+    let not_ris = run(&["dedupe", "-"], Some(b"just some notes\n"));
+    assert_eq!(not_ris.status.code(), Some(0));
+    assert!(
+        stderr(&not_ris).contains("<stdin>: no RIS records"),
+        "{}",
+        stderr(&not_ris)
+    );
+    let missing = run(&["dedupe", "no/such/file.ris"], None);
+    assert_eq!(missing.status.code(), Some(2));
 }
 
 #[test]

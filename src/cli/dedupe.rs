@@ -54,7 +54,11 @@ pub fn dedupe(paths: &[PathBuf], format: DedupeFormat, out_path: Option<&Path>, 
     let walked = each_input(&inputs, &mut problems, |input, decoded, _problems| {
         let file = names.len() as u32;
         names.push(input.name());
-        for located in dedupe::keys(&decoded.text) {
+        let located = dedupe::keys(&decoded.text);
+        if located.is_empty() {
+            eprintln!("note: {}: no RIS records (no TY line)", render::escape(&input.name()));
+        }
+        for located in located {
             places.push(Place {
                 file,
                 line: located.line as u32 + 1,

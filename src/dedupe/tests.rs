@@ -35,3 +35,28 @@ fn find_and_the_index_agree() {
     assert!(index.matches(ids[0]).is_empty());
     assert_eq!(index.len(), 2);
 }
+
+#[test]
+fn a_big_text_read_on_several_threads_keeps_every_line_number() {
+    // Records of 4 and 5 lines, CRLF and LF, more than one thread's share.
+    let mut text = String::new();
+    let mut expected = Vec::new();
+    let mut line = 0;
+    for n in 0..25_000 {
+        expected.push((line, format!("r{n}")));
+        if n % 2 == 0 {
+            text.push_str(&format!(
+                "TY  - JOUR\r\nID  - r{n}\r\nTI  - Title number {n}\r\nER  - \r\n"
+            ));
+            line += 4;
+        } else {
+            text.push_str(&format!("TY  - JOUR\nID  - r{n}\nTI  - Title number {n}\nER  - \n\n"));
+            line += 5;
+        }
+    }
+    let got: Vec<(usize, String)> = keys(&text)
+        .into_iter()
+        .map(|l| (l.line, l.key.id.unwrap().to_string()))
+        .collect();
+    assert_eq!(got, expected);
+}
