@@ -131,7 +131,7 @@ pub fn compare(a: &Key, b: &Key) -> Decision {
     if a.generic || b.generic {
         return generic(title, authors_ok, support, conflict, year_same, score);
     }
-    if title < 1.0 && numbers_differ(&a.title, &b.title) {
+    if (0.7..1.0).contains(&title) && numbers_differ(&a.title, &b.title) {
         // `Part 1` and `Part 2`, `phase II` and `phase III`.
         return decide(Verdict::Possible, score, "titles alike but for a number");
     }
