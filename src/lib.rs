@@ -12,6 +12,7 @@ pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod contain;
+pub mod dedupe;
 pub mod document;
 pub mod features;
 pub mod fix;

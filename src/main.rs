@@ -1,4 +1,4 @@
-//! The `ris-lsp` binary: the language server by default, `check` and `fmt` for the CLI.
+//! The `ris-lsp` binary: the language server by default, `check`, `fmt` and `dedupe` for the CLI.
 
 use std::process::ExitCode;
 
@@ -22,6 +22,12 @@ fn main() -> ExitCode {
             cli::check(&paths, format, mode)
         }
         Some(Command::Fmt { paths, check, diff }) => cli::fmt(&paths, check, diff),
+        Some(Command::Dedupe {
+            paths,
+            format,
+            out,
+            force,
+        }) => cli::dedupe(&paths, format, out.as_deref(), force),
         None => ris_lsp::server::run(args.log_file.as_deref(), &ignored),
     }
 }

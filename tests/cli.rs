@@ -520,3 +520,74 @@ fn subcommands_still_reject_unknown_flags() {
     let output = run(&["chek"], None);
     assert_eq!(output.status.code(), Some(2));
 }
+
+const COPY_A: &str = "TY  - JOUR\nID  - a1\nAU  - Moreau, C.\nTI  - Salt intake and blood pressure in rural cohorts\n\
+T2  - J Clin Hypertens\nPY  - 2015\nVL  - 17\nSP  - 806\nEP  - 7\nKW  - salt\nER  - \n\n\
+TY  - JOUR\nID  - a2\nAU  - Okafor, N.\nTI  - Malaria in pregnancy in coastal districts\nPY  - 2009\nER  - \n\n";
+const COPY_B: &str = "TY  - JOUR\nID  - b1\nAU  - Moreau, Claire\nTI  - Salt Intake and Blood Pressure in Rural Cohorts.\n\
+T2  - Journal of Clinical Hypertension\nPY  - 2016\nVL  - 17\nSP  - 806-807\nKW  - blood pressure\nDO  - 10.1234/jch.17.806\nER  - \n\n";
+
+#[test]
+fn dedupe_finds_copies_across_files_and_exits_one() {
+    let dir = scratch("dedupe");
+    std::fs::write(dir.join("a.ris"), COPY_A).unwrap();
+    std::fs::write(dir.join("b.ris"), COPY_B).unwrap();
+    let output = run(&["dedupe", "--format", "json", arg(&dir)], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let records = &json["clusters"][0]["records"];
+    assert_eq!(json["clusters"].as_array().unwrap().len(), 1);
+    assert_eq!(records[0]["file"], arg(&dir.join("a.ris")));
+    assert_eq!(records[0]["line"], 1);
+    assert_eq!(records[0]["id"], "a1");
+    assert_eq!(records[1]["file"], arg(&dir.join("b.ris")));
+    assert_eq!(records[1]["line"], 1);
+    assert!(json["clusters"][0]["links"][0]["reason"].is_string());
+
+    let human = run(&["dedupe", arg(&dir.join("a.ris")), arg(&dir.join("b.ris"))], None);
+    assert!(stdout(&human).contains("a.ris:1"), "{}", stdout(&human));
+    let csv = run(&["dedupe", "--format", "csv", "-"], Some(COPY_A.as_bytes()));
+    assert_eq!(csv.status.code(), Some(0), "one file without copies: {}", stderr(&csv));
+    assert_eq!(stdout(&csv), "group,status,file,line,id,score,reason\n");
+    let not_ris = run(&["dedupe", "-"], Some(b"just some notes\n"));
+    assert_eq!(not_ris.status.code(), Some(0));
+    assert!(
+        stderr(&not_ris).contains("<stdin>: no RIS records"),
+        "{}",
+        stderr(&not_ris)
+    );
+    let missing = run(&["dedupe", "no/such/file.ris"], None);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn dedupe_out_merges_keeping_every_value_and_never_overwrites_an_input() {
+    let dir = scratch("dedupe-out");
+    std::fs::write(dir.join("a.ris"), COPY_A).unwrap();
+    std::fs::write(dir.join("b.ris"), COPY_B).unwrap();
+    let a = dir.join("a.ris");
+    let refused = run(&["dedupe", arg(&dir), "--out", arg(&a)], None);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("is an input"), "{}", stderr(&refused));
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), COPY_A);
+
+    let merged_path = dir.join("merged.txt");
+    let output = run(&["dedupe", arg(&dir), "--out", arg(&merged_path)], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let merged = std::fs::read_to_string(&merged_path).unwrap();
+    assert_eq!(merged.matches("TY  - ").count(), 2, "{merged}");
+    for kept in [
+        "KW  - salt",
+        "KW  - blood pressure",
+        "DO  - 10.1234/jch.17.806",
+        "AU  - Moreau, Claire",
+        "ID  - a1",
+    ] {
+        assert!(merged.contains(kept), "{kept} in {merged}");
+    }
+    // Single values that differ go to a note: the other ID, the other year.
+    assert!(merged.contains("N1  - Merged duplicate"), "{merged}");
+    assert!(merged.contains("ID  - b1"), "{merged}");
+    assert!(merged.contains("PY  - 2016"), "{merged}");
+    assert!(merged.contains("TI  - Malaria in pregnancy"), "{merged}");
+}

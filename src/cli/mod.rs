@@ -1,8 +1,9 @@
-//! The command line: `ris-lsp check` and `ris-lsp fmt` for people and CI,
+//! The command line: `ris-lsp check`, `fmt` and `dedupe` for people and CI,
 //! and the entry to the language server. Output lives here; RIS knowledge
 //! does not.
 
 mod decode;
+mod dedupe;
 mod input;
 mod render;
 
@@ -17,6 +18,7 @@ use crate::analysis;
 use crate::checks::{self, Severity};
 use crate::config::{self, Config};
 use crate::{fix, format};
+pub use dedupe::{DedupeFormat, dedupe};
 use input::{Bytes, Input};
 
 /// ris-lsp: a language server and checker for RIS bibliography files.
@@ -66,6 +68,21 @@ pub enum Command {
         /// Write nothing; show the changes as a diff.
         #[arg(long)]
         diff: bool,
+    },
+    /// Find duplicate records across RIS files and folders; `-` reads stdin.
+    Dedupe {
+        /// Files or folders to search.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DedupeFormat::Human)]
+        format: DedupeFormat,
+        /// Write the deduplicated records, each cluster merged, to this file.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Allow `--out` to write over one of the inputs.
+        #[arg(long)]
+        force: bool,
     },
 }
 

@@ -1,0 +1,490 @@
+//! The decision on one pair of records: duplicate, possible duplicate or
+//! distinct, with the reason. Precision first: a false merge loses a study
+//! from a review, so a pair is a duplicate only on agreeing evidence, and
+//! the known traps (different DOIs, distant years, pages apart, generic
+//! titles, an erratum or reply beside its article, a conference abstract
+//! beside the article, a preprint beside its published version) are checked
+//! before any similarity.
+
+use super::Key;
+use super::normalize::{Author, Kind, same_journal};
+
+/// What a pair of records is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    /// Two records of one item: merged.
+    Duplicate,
+    /// Alike, but not enough to merge: for a person to review.
+    Possible,
+    /// Two items.
+    Distinct,
+}
+
+impl Verdict {
+    /// Its name in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Duplicate => "duplicate",
+            Verdict::Possible => "possible",
+            Verdict::Distinct => "distinct",
+        }
+    }
+}
+
+/// The decision on a pair: the verdict, a similarity score (0–1, the
+/// title's, raised by agreeing fields) and why.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    /// Duplicate, possible or distinct.
+    pub verdict: Verdict,
+    /// How alike the records are, 0 to 1.
+    pub score: f32,
+    /// Why, in a few words.
+    pub reason: &'static str,
+}
+
+fn decide(verdict: Verdict, score: f32, reason: &'static str) -> Decision {
+    Decision { verdict, score, reason }
+}
+
+/// How two values of a field compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Agree {
+    Same,
+    Differ,
+    Unknown,
+}
+
+fn agree<T: PartialEq + ?Sized>(a: Option<&T>, b: Option<&T>) -> Agree {
+    match (a, b) {
+        (Some(a), Some(b)) if a == b => Agree::Same,
+        (Some(_), Some(_)) => Agree::Differ,
+        _ => Agree::Unknown,
+    }
+}
+
+/// Decides what records `a` and `b` are.
+pub fn compare(a: &Key, b: &Key) -> Decision {
+    if (a.kind == Kind::Preprint) != (b.kind == Kind::Preprint) {
+        // A preprint and its published version have DOIs of their own.
+        let title = title_similarity(&a.title, &b.title);
+        let authors = author_similarity(&a.authors, &b.authors);
+        if title >= 0.9
+            && authors.is_none_or(|s| s >= 0.5)
+            && a.year.zip(b.year).is_none_or(|(x, y)| x.abs_diff(y) <= 2)
+        {
+            return decide(Verdict::Possible, title, "preprint and published version");
+        }
+        return decide(Verdict::Distinct, title, "preprint and another item");
+    }
+    let same_doi = match (&a.doi, &b.doi) {
+        (Some(x), Some(y)) if x != y => return decide(Verdict::Distinct, 0.0, "different DOIs"),
+        (Some(_), Some(_)) => true,
+        _ => false,
+    };
+    let title = title_similarity(&a.title, &b.title);
+    let years = match (a.year, b.year) {
+        (Some(x), Some(y)) => Some(x.abs_diff(y)),
+        _ => None,
+    };
+    if same_doi {
+        if years.is_some_and(|d| d > 1) {
+            return decide(Verdict::Possible, title, "same DOI, but years more than one apart");
+        }
+        if title >= 0.6 || a.title.is_empty() || b.title.is_empty() {
+            return decide(Verdict::Duplicate, title.max(0.99), "same DOI");
+        }
+        return decide(Verdict::Possible, title, "same DOI, but different titles");
+    }
+    if a.kind != b.kind {
+        return kinds_differ(a.kind, b.kind, title);
+    }
+    if years.is_some_and(|d| d > 1) {
+        return decide(Verdict::Distinct, title, "years more than one apart");
+    }
+    let pages = pages_agree(a, b);
+    if pages == Pages::Disjoint {
+        return decide(Verdict::Distinct, title, "pages do not overlap");
+    }
+    let journal = journal_agree(a, b);
+    let volume = agree(a.volume.as_deref(), b.volume.as_deref());
+    let authors = author_similarity(&a.authors, &b.authors);
+    let support = usize::from(journal == Agree::Same)
+        + usize::from(volume == Agree::Same)
+        + usize::from(pages == Pages::SameFirst);
+    let conflict = usize::from(volume == Agree::Differ) + usize::from(pages == Pages::FirstDiffers);
+    let year_same = years == Some(0);
+    let authors_ok = authors.is_none_or(|s| s >= 0.5);
+    let authors_strong = authors.is_some_and(|s| s >= 0.8);
+    let score = (title * 0.7 + authors.unwrap_or(0.5) * 0.15 + support as f32 * 0.05).min(1.0);
+
+    if a.title.is_empty() || b.title.is_empty() {
+        if authors_strong && support == 3 && year_same && conflict == 0 {
+            return decide(
+                Verdict::Possible,
+                score,
+                "no title; authors, year, journal, volume and pages the same",
+            );
+        }
+        return decide(Verdict::Distinct, score, "no title to compare");
+    }
+    if a.generic || b.generic {
+        return generic(title, authors_ok, support, conflict, year_same, score);
+    }
+    if (0.7..1.0).contains(&title) && numbers_differ(&a.title, &b.title) {
+        // `Part 1` and `Part 2`, `phase II` and `phase III`.
+        return decide(Verdict::Possible, score, "titles alike but for a number");
+    }
+    if title >= 0.97 {
+        if !authors_ok {
+            if support == 3 && year_same {
+                return decide(
+                    Verdict::Duplicate,
+                    score,
+                    "same title, journal, volume, pages and year; authors written differently",
+                );
+            }
+            return decide(Verdict::Possible, score, "same title, different authors");
+        }
+        if conflict > 0 {
+            if pages == Pages::FirstDiffers
+                && volume != Agree::Differ
+                && journal == Agree::Same
+                && volume == Agree::Same
+            {
+                return decide(
+                    Verdict::Duplicate,
+                    score,
+                    "same title, authors, journal and volume; pages overlap",
+                );
+            }
+            return decide(
+                Verdict::Possible,
+                score,
+                "same title and authors, volume or pages differ",
+            );
+        }
+        if journal == Agree::Differ && pages != Pages::SameFirst && a.kind == Kind::Article {
+            // A secondary publication, a digest, an abstract reprinted.
+            return decide(Verdict::Possible, score, "same title and authors in different journals");
+        }
+        if years == Some(1) && support == 0 {
+            return decide(
+                Verdict::Possible,
+                score,
+                "same title and authors, a year apart, nothing else agrees",
+            );
+        }
+        let reason = if support > 0 {
+            "same title, authors and source"
+        } else {
+            "same title and authors"
+        };
+        return decide(Verdict::Duplicate, score, reason);
+    }
+    if title >= 0.88 {
+        if authors_ok && conflict == 0 && support >= 1 && years.is_none_or(|d| d == 0 || support >= 2) {
+            return decide(Verdict::Duplicate, score, "titles alike, same authors and source");
+        }
+        if authors_ok {
+            return decide(
+                Verdict::Possible,
+                score,
+                "titles alike, but the source differs or is missing",
+            );
+        }
+        return decide(Verdict::Possible, score, "titles alike, different authors");
+    }
+    if title >= 0.7 {
+        if authors_strong && conflict == 0 && support >= 2 && years.is_none_or(|d| d <= 1) {
+            return decide(
+                Verdict::Duplicate,
+                score,
+                "same authors, journal, volume and pages; titles alike",
+            );
+        }
+        if authors_ok && conflict == 0 {
+            return decide(Verdict::Possible, score, "titles somewhat alike");
+        }
+        return decide(Verdict::Distinct, score, "titles differ");
+    }
+    if authors_strong && support == 3 && year_same {
+        if title >= 0.6 && a.pages.range.is_some() && a.pages.range == b.pages.range {
+            // Titles that differ by a note (`(vol 360, pg 542, 2009)`).
+            return decide(
+                Verdict::Duplicate,
+                score,
+                "same authors, journal, volume, page range and year",
+            );
+        }
+        return decide(
+            Verdict::Possible,
+            score,
+            "same authors, journal, volume and pages, but titles differ",
+        );
+    }
+    decide(Verdict::Distinct, score, "titles differ")
+}
+
+/// Records of two kinds: a preprint and its published version are shown as
+/// related; an erratum, a reply or a conference abstract is not the article.
+fn kinds_differ(a: Kind, b: Kind, title: f32) -> Decision {
+    let pair = |x: Kind, y: Kind| (a == x && b == y) || (a == y && b == x);
+    if pair(Kind::Preprint, Kind::Article) || pair(Kind::Preprint, Kind::Conference) {
+        if title >= 0.9 {
+            return decide(Verdict::Possible, title, "preprint and published version");
+        }
+        return decide(Verdict::Distinct, title, "preprint and another item");
+    }
+    let reason = if pair(Kind::Conference, Kind::Article) {
+        "conference item and journal article"
+    } else if a == Kind::Erratum || b == Kind::Erratum {
+        "an erratum and another item"
+    } else if a == Kind::Comment || b == Kind::Comment {
+        "a comment or reply and another item"
+    } else {
+        "different kinds of item"
+    };
+    decide(Verdict::Distinct, title, reason)
+}
+
+/// Generic titles (`Editorial`, `Erratum`, `Reply`) merge only when
+/// everything else agrees.
+fn generic(title: f32, authors_ok: bool, support: usize, conflict: usize, year_same: bool, score: f32) -> Decision {
+    if title < 1.0 {
+        return decide(Verdict::Distinct, score, "generic titles that differ");
+    }
+    if authors_ok && support == 3 && year_same && conflict == 0 {
+        return decide(
+            Verdict::Duplicate,
+            score,
+            "generic title, same journal, volume, pages and year",
+        );
+    }
+    if conflict == 0 && support == 0 {
+        return decide(
+            Verdict::Possible,
+            score,
+            "generic title, nothing else to tell them apart",
+        );
+    }
+    decide(Verdict::Distinct, score, "generic title in different issues or places")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pages {
+    SameFirst,
+    /// One is a single page inside the other's range.
+    Inside,
+    FirstDiffers,
+    Disjoint,
+    Unknown,
+}
+
+fn pages_agree(a: &Key, b: &Key) -> Pages {
+    if let (Some((s1, e1)), Some((s2, e2))) = (a.pages.range, b.pages.range) {
+        if s1 == s2 {
+            return Pages::SameFirst;
+        }
+        if e1 < s2 || e2 < s1 {
+            return Pages::Disjoint;
+        }
+        // The last page alone, or a range cut short.
+        return if s1 == e1 || s2 == e2 {
+            Pages::Inside
+        } else {
+            Pages::FirstDiffers
+        };
+    }
+    if a.pages.range.is_some() != b.pages.range.is_some() {
+        // A page number beside an article number (`e12724`).
+        return Pages::Unknown;
+    }
+    if a.pages.first.is_empty() || b.pages.first.is_empty() {
+        Pages::Unknown
+    } else if a.pages.first == b.pages.first {
+        Pages::SameFirst
+    } else {
+        Pages::FirstDiffers
+    }
+}
+
+fn journal_agree(a: &Key, b: &Key) -> Agree {
+    if a.journals.is_empty() || b.journals.is_empty() {
+        return Agree::Unknown;
+    }
+    let same = a.journals.iter().any(|x| b.journals.iter().any(|y| same_journal(x, y)));
+    if same { Agree::Same } else { Agree::Differ }
+}
+
+/// How alike two normalised titles are, 0 to 1: one minus the edit distance
+/// over the longer length; a title that is the other's beginning (a
+/// subtitle left out) scores 0.9.
+pub fn title_similarity(a: &str, b: &str) -> f32 {
+    if a == b {
+        return if a.is_empty() { 0.0 } else { 1.0 };
+    }
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    // A subtitle or a heading left out: the shorter is the longer's start
+    // or end, three words at least.
+    // (A long start may run into the rest: `…statesthe examples of …`.)
+    let contained = short.bytes().filter(|&b| b == b' ').count() >= 2
+        && ((long.starts_with(short) && (long.as_bytes()[short.len()] == b' ' || short.len() >= 40))
+            || (long.ends_with(short) && long.as_bytes()[long.len() - short.len() - 1] == b' '));
+    let limit = long.len() / 4;
+    let edit = if long.len() - short.len() > limit {
+        0.0
+    } else {
+        match bounded_levenshtein(short.as_bytes(), long.as_bytes(), limit) {
+            Some(d) => 1.0 - d as f32 / long.len() as f32,
+            None => 0.0,
+        }
+    };
+    if contained { edit.max(0.86) } else { edit }
+}
+
+/// Whether the titles' numbers (digits or roman numerals as words) differ.
+fn numbers_differ(a: &str, b: &str) -> bool {
+    let numbers = |t: &str| -> Vec<String> {
+        t.split(' ')
+            .filter(|w| {
+                (w.len() <= 2 && w.bytes().all(|c| c.is_ascii_digit()))
+                    || matches!(*w, "ii" | "iii" | "iv" | "vi" | "vii" | "viii" | "ix" | "xi" | "xii")
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    let (x, y) = (numbers(a), numbers(b));
+    !x.is_empty() && !y.is_empty() && x != y
+}
+
+/// Levenshtein distance of `a` and `b` (`a` no longer than `b`) if at most
+/// `limit`: a band of width `2 limit + 1` around the diagonal, stopped as
+/// soon as every cell in a row is over the limit.
+pub fn bounded_levenshtein(a: &[u8], b: &[u8], limit: usize) -> Option<usize> {
+    let (n, m) = (a.len(), b.len());
+    if m - n > limit {
+        return None;
+    }
+    let big = limit + 1;
+    let mut prev: Vec<usize> = (0..=m).map(|j| j.min(big)).collect();
+    let mut cur = vec![big; m + 1];
+    for i in 1..=n {
+        let lo = i.saturating_sub(limit).max(1);
+        let hi = (i + limit).min(m);
+        cur[lo - 1] = if lo == 1 { i.min(big) } else { big };
+        let mut best = cur[lo - 1];
+        for j in lo..=hi {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let value = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + 1).min(big);
+            cur[j] = value;
+            best = best.min(value);
+        }
+        if hi < m {
+            cur[hi + 1] = big;
+        }
+        if best > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[m];
+    (d <= limit).then_some(d)
+}
+
+fn same_surname(a: &str, b: &str) -> bool {
+    a == b || (a.len() >= 5 && b.len() >= 5 && bounded_levenshtein_str(a, b, 1))
+}
+
+fn bounded_levenshtein_str(a: &str, b: &str, limit: usize) -> bool {
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    bounded_levenshtein(a.as_bytes(), b.as_bytes(), limit).is_some()
+}
+
+fn same_author(a: &Author, b: &Author) -> bool {
+    let initials = match (a.initials.chars().next(), b.initials.chars().next()) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    };
+    if initials && same_surname(&a.surname, &b.surname) {
+        return true;
+    }
+    // Written inverted (`Ching-yi, Wu` and `Wu, C. Y.`), or given names run
+    // into the surname (`Si Hyun Kang, null` and `Kang, Si Hyun`).
+    let inverted = |x: &Author, y: &Author| {
+        (x.given.len() >= 2 && *x.given == *y.surname && y.initials.starts_with(&x.surname[..1]))
+            || (!y.given.is_empty()
+                && x.surname.len() > y.surname.len()
+                && (x.surname.ends_with(&*y.surname) && x.surname.starts_with(&*y.given)
+                    || x.surname.starts_with(&*y.surname) && x.surname.ends_with(&*y.given)))
+    };
+    inverted(a, b) || inverted(b, a)
+}
+
+/// How many of the shorter author list (its first twelve) are in the other,
+/// 0 to 1; `None` when a record has no authors.
+pub fn author_similarity(a: &[Author], b: &[Author]) -> Option<f32> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let short = &short[..short.len().min(12)];
+    let long = &long[..long.len().min(24)];
+    let found = short.iter().filter(|x| long.iter().any(|y| same_author(x, y))).count();
+    let mut score = found as f32 / short.len() as f32;
+    if !same_author(&a[0], &b[0]) {
+        // Inverted or reordered lists still count, a little less.
+        score *= 0.9;
+    }
+    Some(score)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banded_levenshtein_agrees_with_the_plain_one() {
+        fn plain(a: &[u8], b: &[u8]) -> usize {
+            let mut prev: Vec<usize> = (0..=b.len()).collect();
+            for i in 1..=a.len() {
+                let mut cur = vec![i; b.len() + 1];
+                for j in 1..=b.len() {
+                    cur[j] = (prev[j - 1] + usize::from(a[i - 1] != b[j - 1]))
+                        .min(prev[j] + 1)
+                        .min(cur[j - 1] + 1);
+                }
+                prev = cur;
+            }
+            prev[b.len()]
+        }
+        let words = [
+            "",
+            "a",
+            "ab",
+            "kitten",
+            "sitting",
+            "hemolytic",
+            "haemolytic",
+            "abcdefgh",
+            "hgfedcba",
+        ];
+        for a in words {
+            for b in words {
+                let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+                for limit in 0..6 {
+                    let d = plain(s.as_bytes(), l.as_bytes());
+                    let expected = (d <= limit).then_some(d);
+                    assert_eq!(
+                        bounded_levenshtein(s.as_bytes(), l.as_bytes(), limit),
+                        expected,
+                        "{s} {l} {limit}"
+                    );
+                }
+            }
+        }
+    }
+}
