@@ -136,9 +136,9 @@ impl Snapshot {
             let start = self.starts[i];
             let text = self.rope.byte_slice(start..start + piece.analysis.len).to_string();
             syntax::parse_into(&text, &self.rules.extra_tags, &mut parse);
-            let found = outline::symbols(&text, &parse);
-            for (symbol, record) in piece.analysis.symbols.iter().zip(found) {
-                if query.is_empty() || record.search.to_lowercase().contains(query) {
+            let found = outline::search_texts(&text, &parse);
+            for (symbol, search) in piece.analysis.symbols.iter().zip(found) {
+                if query.is_empty() || search.to_lowercase().contains(query) {
                     out.push((line(self.first_lines[i]), symbol.clone()));
                 }
             }

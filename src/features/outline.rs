@@ -17,8 +17,6 @@ pub struct RecordSymbol {
     pub span: Span,
     /// Its `TY` line's tag (what the editor selects).
     pub selection: Span,
-    /// Title, authors and DOI, for workspace symbol search.
-    pub search: String,
 }
 
 fn short(value: &str, max: usize) -> String {
@@ -37,31 +35,27 @@ pub fn symbols(text: &str, parse: &Parse) -> Vec<RecordSymbol> {
     for record in &parse.records {
         let lines = &parse.lines[record.line_range()];
         let ty = parse.record_type(text, record).unwrap_or("?");
-        let value_of = |codes: &[&[u8; 2]]| {
-            lines
-                .iter()
-                .filter_map(|l| l.tag())
-                .find(|t| codes.contains(&&t.code))
-                .map(|t| t.value.text(text))
-        };
-        let title = value_of(&[b"TI", b"T1", b"CT", b"BT"]).unwrap_or("(no title)");
-        let author = value_of(&[b"AU", b"A1", b"A2"]).map(|a| a.split(',').next().unwrap_or(a).trim());
-        let year = value_of(&[b"PY", b"Y1", b"DA"]).map(|y| y.get(..4).unwrap_or(y));
-        let mut name = ty.to_string();
-        match (author, year) {
-            (Some(a), Some(y)) => name.push_str(&format!(" · {a} {y}")),
-            (Some(a), None) => name.push_str(&format!(" · {a}")),
-            (None, Some(y)) => name.push_str(&format!(" · {y}")),
-            (None, None) => {}
+        // The first title, author and year, in one pass over the record.
+        let (mut title, mut author, mut year) = (None, None, None);
+        for tag in lines.iter().filter_map(|l| l.tag()) {
+            let slot = match &tag.code {
+                b"TI" | b"T1" | b"CT" | b"BT" => &mut title,
+                b"AU" | b"A1" | b"A2" => &mut author,
+                b"PY" | b"Y1" | b"DA" => &mut year,
+                _ => continue,
+            };
+            slot.get_or_insert(tag.value.text(text));
         }
-        name.push_str(&format!(" · {}", short(title, 60)));
-        let authors: Vec<&str> = lines
-            .iter()
-            .filter_map(|l| l.tag())
-            .filter(|t| matches!(&t.code, b"AU" | b"A1" | b"A2" | b"A3" | b"A4"))
-            .map(|t| t.value.text(text))
-            .collect();
-        let search = format!("{title} {} {}", authors.join(" "), value_of(&[b"DO"]).unwrap_or(""));
+        let title = title.unwrap_or("(no title)");
+        let author = author.map(|a: &str| a.split(',').next().unwrap_or(a).trim());
+        let year = year.map(|y: &str| y.get(..4).unwrap_or(y));
+        let mut name = ty.to_string();
+        for part in [author, year].into_iter().flatten() {
+            name.push_str(if name.len() == ty.len() { " · " } else { " " });
+            name.push_str(part);
+        }
+        name.push_str(" · ");
+        name.push_str(&short(title, 60));
         let first = &lines[0];
         let last = &lines[lines.len() - 1];
         out.push(RecordSymbol {
@@ -69,10 +63,33 @@ pub fn symbols(text: &str, parse: &Parse) -> Vec<RecordSymbol> {
             detail: catalog::lookup_type(catalog::canonical_type(ty)).map_or("Record", |t| t.name),
             span: Span::new(first.content.start, last.content.end),
             selection: first.tag().map_or(first.content, |t| t.tag),
-            search,
         });
     }
     out
+}
+
+/// What workspace symbol search looks in for each record of `text`: its
+/// titles, authors and DOI.
+pub fn search_texts(text: &str, parse: &Parse) -> Vec<String> {
+    parse
+        .records
+        .iter()
+        .map(|record| {
+            let wanted = |code: &[u8; 2]| {
+                matches!(
+                    code,
+                    b"TI" | b"T1" | b"CT" | b"BT" | b"AU" | b"A1" | b"A2" | b"A3" | b"A4" | b"DO"
+                )
+            };
+            let values: Vec<&str> = parse.lines[record.line_range()]
+                .iter()
+                .filter_map(|l| l.tag())
+                .filter(|t| wanted(&t.code))
+                .map(|t| t.value.text(text))
+                .collect();
+            values.join(" ")
+        })
+        .collect()
 }
 
 /// Folding ranges as `(first line, last line)` (0-based): each record, and
@@ -193,7 +210,7 @@ mod tests {
         let symbols = symbols(TEXT, &parse());
         assert_eq!(symbols[0].name, "JOUR · Issa 2021 · Benefiting the NHS");
         assert_eq!(symbols[0].detail, "Journal article");
-        assert!(symbols[0].search.contains("10.1136/x"), "{}", symbols[0].search);
+        assert!(search_texts(TEXT, &parse())[0].contains("10.1136/x"));
         assert_eq!(symbols[1].name, "BOOK · (no title)");
     }
 
