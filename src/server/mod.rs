@@ -154,8 +154,8 @@ impl Cursor {
     }
 }
 
-/// Makes the JSON of a whole-document request's `result`.
-pub(crate) type WholeDocumentJob = Box<dyn FnOnce() -> Vec<u8> + Send>;
+/// Appends the JSON of a whole-document request's `result` to a message.
+pub(crate) type WholeDocumentJob = Box<dyn FnOnce(&mut Vec<u8>) + Send>;
 
 /// What the transport calls itself as each message is read, in order: text
 /// synchronisation (`didOpen`, `didChange`, `didClose`), with no `.await`
@@ -265,13 +265,13 @@ impl TextSync {
         };
         let Some(document) = state.documents.get(&uri) else {
             tracing::warn!(%uri, method, "request for a document that is not open");
-            return Some(Ok(Box::new(|| b"null".to_vec())));
+            return Some(Ok(Box::new(|out: &mut Vec<u8>| out.extend_from_slice(b"null"))));
         };
         let (snapshot, encoding, method) = (document.snapshot(), state.encoding, method.to_string());
         let answers = state.answers.entry(uri).or_default().clone();
-        Some(Ok(Box::new(move || {
+        Some(Ok(Box::new(move |out: &mut Vec<u8>| {
             let mut answers = answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            navigation::answer(&method, &snapshot, encoding, &mut answers)
+            navigation::answer(&method, &snapshot, encoding, &mut answers, out);
         })))
     }
 

@@ -96,12 +96,13 @@ impl Part {
     }
 }
 
-/// The JSON of the `result` of one of [`WHOLE_DOCUMENT`]'s requests, from
+/// Appends the JSON of the `result` of one of [`WHOLE_DOCUMENT`]'s requests, from
 /// the pieces' cached parts; a piece new since the last answer is
 /// serialized from typed values (never a `Value` tree).
-pub fn answer(method: &str, snapshot: &Snapshot, encoding: Encoding, answers: &mut Answers) -> Vec<u8> {
+pub fn answer(method: &str, snapshot: &Snapshot, encoding: Encoding, answers: &mut Answers, out: &mut Vec<u8>) {
     let Some(&method) = WHOLE_DOCUMENT.iter().find(|&&m| m == method) else {
-        return b"null".to_vec();
+        out.extend_from_slice(b"null");
+        return;
     };
     if answers.encoding != Some(encoding) {
         answers.by_method.clear();
@@ -110,13 +111,14 @@ pub fn answer(method: &str, snapshot: &Snapshot, encoding: Encoding, answers: &m
     answers.stamp += 1;
     let stamp = answers.stamp;
     let parts = answers.by_method.entry(method).or_default();
-    let mut out = Vec::with_capacity(
+    out.reserve(
         64 + parts
             .values()
             .map(|p| p.json.len() + 8 * p.lines.len() + 1)
             .sum::<usize>(),
     );
     out.push(b'[');
+    let opening = out.len();
     let mut pieces = 0;
     for (id, first_line, analysis) in snapshot.pieces() {
         pieces += 1;
@@ -127,17 +129,16 @@ pub fn answer(method: &str, snapshot: &Snapshot, encoding: Encoding, answers: &m
         if part.json.is_empty() {
             continue;
         }
-        if out.len() > 1 {
+        if out.len() > opening {
             out.push(b',');
         }
-        part.write(first_line, &mut out);
+        part.write(first_line, out);
     }
     out.push(b']');
     // Forget pieces an edit replaced.
     if parts.len() > pieces {
         parts.retain(|_, part| part.stamp == stamp);
     }
-    out
 }
 
 /// One piece's items for `method`, lines relative to the piece.

@@ -490,10 +490,11 @@ fn answer_whole_document(body: &[u8], method: &str, job: Result<WholeDocumentJob
     };
     let (out, method) = (out.clone(), method.to_string());
     tokio::task::spawn_blocking(move || {
-        let body = match crate::contain::contained(job) {
-            Ok(result) => {
-                let mut body = br#"{"jsonrpc":"2.0","result":"#.to_vec();
-                body.extend_from_slice(&result);
+        // The result is written into the message itself: no copy of a
+        // 20 MB outline.
+        let mut body = br#"{"jsonrpc":"2.0","result":"#.to_vec();
+        let body = match crate::contain::contained(|| job(&mut body)) {
+            Ok(()) => {
                 body.extend_from_slice(br#","id":"#);
                 serde_json::to_writer(&mut body, &id).expect("an id serializes");
                 body.push(b'}');
