@@ -83,21 +83,38 @@ fn check_record<'p>(
         // Not for names (two co-authors may share one: `Wang, Wei`) nor
         // keywords (a set in every importer): there a repeat is no mistake.
         let may_repeat_value = &code == b"KW" || info.is_some_and(|i| i.format == ValueFormat::Name);
+        // A field's value is its tag line's and its continuation lines':
+        // two fields are the same only when all of it is.
+        let index = super::line_of(parse, tag.tag.start);
         let repeated_line = (!first_time && !may_repeat_value)
-            .then(|| seen.iter().find(|t| t.code == code && t.value.text(text) == value))
+            .then(|| {
+                let rest = super::continuations(text, parse, index);
+                seen.iter().find(|t| {
+                    t.code == code
+                        && t.value.text(text) == value
+                        && super::continuations(text, parse, super::line_of(parse, t.tag.start)) == rest
+                })
+            })
             .flatten();
         if let Some(earlier) = repeated_line {
             out.push(
                 Diagnostic::new(
                     Code::DuplicateLine,
                     tag.tag,
-                    format!("`{}  - {value}` is already in this record", tag.code_str()),
+                    if super::field_lines(parse, index).len() > 1 {
+                        format!(
+                            "`{}  - {value}` is already in this record, with the same lines after it",
+                            tag.code_str()
+                        )
+                    } else {
+                        format!("`{}  - {value}` is already in this record", tag.code_str())
+                    },
                 )
                 .with_related(earlier.tag, "first here")
                 .with_fix(
-                    "Remove the duplicate line",
+                    "Remove the duplicate field",
                     vec![Edit {
-                        span: line_span(parse, tag),
+                        span: super::field_span(parse, index),
                         text: String::new(),
                     }],
                     true,
@@ -124,12 +141,17 @@ fn check_record<'p>(
             }
         }
         seen.push(tag);
+        if value.is_empty() && super::field_lines(parse, index).len() > 1 {
+            // Its value is on the lines that follow (`KW  - ` then
+            // `  second keyword`): not empty, and no shape to check.
+            continue;
+        }
         if value.is_empty() {
             out.push(
                 Diagnostic::new(Code::EmptyValue, tag.tag, format!("`{}` has no value", tag.code_str())).with_fix(
                     "Remove the empty line",
                     vec![Edit {
-                        span: line_span(parse, tag),
+                        span: parse.lines[index].span,
                         text: String::new(),
                     }],
                     true,
@@ -144,7 +166,7 @@ fn check_record<'p>(
                 check_doi(tag, value, out);
             }
             ValueFormat::Year => check_year(tag, value, out),
-            ValueFormat::Date => check_date(tag, value, out),
+            ValueFormat::Date => check_date(tag, value, super::field_lines(parse, index).len() > 1, out),
             ValueFormat::StandardNumber => check_standard_number(tag, value, ty, out),
             ValueFormat::Link => check_link(tag, value, out),
             ValueFormat::Page if &code == b"SP" => start_page = Some((tag, values::page_number(value))),
@@ -208,12 +230,6 @@ fn required_tags(text: &str, first: &TagLine, tags: &[&TagLine], rules: &Rules, 
             ),
         ));
     }
-}
-
-/// The span of a tag line including its line break, for removing it.
-fn line_span(parse: &Parse, tag: &TagLine) -> Span {
-    let i = parse.lines.partition_point(|l| l.span.end <= tag.tag.start);
-    parse.lines[i].span
 }
 
 impl Diagnostic {
@@ -376,13 +392,15 @@ fn check_doi(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
                     tag.value,
                     "this DOI contains white space, which no DOI has",
                 )
+                // A guess: `10.1/x [doi]` (PubMed's label) or two DOIs on
+                // one line are not one DOI with a space in it.
                 .with_fix(
                     format!("Remove the white space: `{joined}`"),
                     vec![Edit {
                         span: tag.value,
                         text: joined,
                     }],
-                    true,
+                    false,
                 ),
             );
         }
@@ -411,7 +429,9 @@ fn check_year(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
     out.push(Diagnostic::new(Code::InvalidYear, tag.value, message));
 }
 
-fn check_date(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
+/// `continued` when the value goes on on the next lines: then it is not
+/// just the date of its first line, and rewriting that is no fix.
+fn check_date(tag: &TagLine, value: &str, continued: bool, out: &mut Vec<Diagnostic>) {
     match values::check_date(value) {
         Ok(()) => {}
         Err(DateProblem::Malformed) => {
@@ -422,7 +442,7 @@ fn check_date(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
             );
             // ISO dates (`2021-03-15`) have an obvious rewrite.
             let iso = value.replace('-', "/");
-            if value.len() == 10 && value.as_bytes()[4] == b'-' && values::check_date(&iso).is_ok() {
+            if !continued && value.len() == 10 && value.as_bytes()[4] == b'-' && values::check_date(&iso).is_ok() {
                 diagnostic = diagnostic.with_fix(
                     format!("Write `{iso}`"),
                     vec![Edit {
@@ -503,8 +523,10 @@ fn doi_elsewhere(text: &str, parse: &Parse, tags: &[&TagLine], out: &mut Vec<Dia
             continue;
         };
         let doi = &value[start..end];
-        let line = parse.lines.partition_point(|l| l.span.end <= tag.tag.start);
-        let insert = super::insert_line_after(text, parse, line, &format!("DO  - {doi}"));
+        // After the whole field: a line between a note and its
+        // continuation would cut the note.
+        let last = super::field_lines(parse, super::line_of(parse, tag.tag.start)).end - 1;
+        let insert = super::insert_line_after(text, parse, last, &format!("DO  - {doi}"));
         out.push(
             Diagnostic::new(
                 Code::DoiInOtherTag,

@@ -72,13 +72,14 @@ impl Snapshot {
         let mut counts = std::collections::BTreeMap::new();
         let mut edits = Vec::new();
         let last = self.pieces.len().saturating_sub(1);
+        let eol = self.line_ending();
         for (i, piece) in self.pieces.iter().enumerate() {
             if piece.analysis.safe_fixes == 0 {
                 continue;
             }
             let start = self.starts[i];
             let text = self.rope.byte_slice(start..start + piece.analysis.len).to_string();
-            let fixed = fix::fix_piece(&text, i < last, &self.rules, &mut parse);
+            let fixed = fix::fix_piece(&text, i < last, eol, &self.rules, &mut parse);
             for (code, n) in fixed.applied {
                 *counts.entry(code).or_insert(0) += n;
             }
@@ -93,21 +94,26 @@ impl Snapshot {
     /// The formatting edits touching `range` (all with `None`), on every
     /// core for a big text.
     pub fn format(&self, range: Option<Span>) -> Vec<Edit> {
-        let mut bytes = self.rope.bytes();
-        let eol = loop {
-            match bytes.next() {
-                Some(b'\n') | None => break "\n",
-                Some(b'\r') if bytes.next() == Some(b'\n') => break "\r\n",
-                Some(b'\r') => break "\r",
-                Some(_) => {}
-            }
-        };
+        let eol = self.line_ending();
         let source = RopeSource(&self.rope);
         let mut edits = format::format_edits(&source, eol);
         if let Some(range) = range {
             edits.retain(|e| e.span.start <= range.end && range.start <= e.span.end);
         }
         edits
+    }
+
+    /// The text's line ending: its first one ([`format::line_ending`]).
+    fn line_ending(&self) -> &'static str {
+        let mut bytes = self.rope.bytes();
+        loop {
+            match bytes.next() {
+                Some(b'\n') | None => break "\n",
+                Some(b'\r') if bytes.next() == Some(b'\n') => break "\r\n",
+                Some(b'\r') => break "\r",
+                Some(_) => {}
+            }
+        }
     }
 
     /// The records whose title, authors or DOI contain `query` (lowercase):
