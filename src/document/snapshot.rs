@@ -72,7 +72,7 @@ impl Snapshot {
         let mut counts = std::collections::BTreeMap::new();
         let mut edits = Vec::new();
         let last = self.pieces.len().saturating_sub(1);
-        let eol = self.line_ending();
+        let eol = super::line_ending(&self.rope);
         for (i, piece) in self.pieces.iter().enumerate() {
             if piece.analysis.safe_fixes == 0 {
                 continue;
@@ -94,26 +94,13 @@ impl Snapshot {
     /// The formatting edits touching `range` (all with `None`), on every
     /// core for a big text.
     pub fn format(&self, range: Option<Span>) -> Vec<Edit> {
-        let eol = self.line_ending();
+        let eol = super::line_ending(&self.rope);
         let source = RopeSource(&self.rope);
         let mut edits = format::format_edits(&source, eol);
         if let Some(range) = range {
             edits.retain(|e| e.span.start <= range.end && range.start <= e.span.end);
         }
         edits
-    }
-
-    /// The text's line ending: its first one ([`format::line_ending`]).
-    fn line_ending(&self) -> &'static str {
-        let mut bytes = self.rope.bytes();
-        loop {
-            match bytes.next() {
-                Some(b'\n') | None => break "\n",
-                Some(b'\r') if bytes.next() == Some(b'\n') => break "\r\n",
-                Some(b'\r') => break "\r",
-                Some(_) => {}
-            }
-        }
     }
 
     /// The records whose title, authors or DOI contain `query` (lowercase):
