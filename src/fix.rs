@@ -114,12 +114,23 @@ pub fn fix_piece(text: &str, followed: bool, eol: &str, rules: &Rules, parse: &m
         }
         let mut edits: Vec<Edit> = Vec::new();
         let mut taken = Taken::default();
+        let mut removed = Taken::default();
         for diagnostic in analysis.diagnostics {
             let Some(fix) = diagnostic.fix.filter(|f| f.safe) else {
                 continue;
             };
-            if fix.edits.iter().any(|e| taken.overlaps(e.span)) {
+            // Two removals side by side wait for the next round, which sees
+            // the lines they would bring together (a lone CR and an LF
+            // must not join into one break).
+            if fix
+                .edits
+                .iter()
+                .any(|e| taken.overlaps(e.span) || (e.text.is_empty() && removed.touches(e.span)))
+            {
                 continue;
+            }
+            for edit in fix.edits.iter().filter(|e| e.text.is_empty()) {
+                removed.add(edit.span);
             }
             for edit in &fix.edits {
                 taken.add(edit.span);
@@ -161,6 +172,19 @@ impl Taken {
             }
         }
         false
+    }
+
+    /// Whether a span ends where `span` starts or starts where it ends.
+    fn touches(&self, span: Span) -> bool {
+        self.0
+            .range(..=(span.start, usize::MAX))
+            .next_back()
+            .is_some_and(|&(_, end)| end == span.start)
+            || self
+                .0
+                .range((span.end, 0)..)
+                .next()
+                .is_some_and(|&(start, _)| start == span.end)
     }
 
     fn add(&mut self, span: Span) {

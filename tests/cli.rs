@@ -517,6 +517,11 @@ fn fixtures_fix_and_format_through_the_binary_as_recorded() {
             continue;
         }
         let input = std::fs::read(&path).unwrap();
+        // The CLI refuses a file with NUL bytes as binary (a fuzzing find
+        // that holds some); the library's output is pinned in tests/fixtures.rs.
+        if input.contains(&0) {
+            continue;
+        }
         for (args, expected) in [
             (&["check", "--fix", "-"][..], "fixed"),
             (&["fmt", "-"][..], "formatted"),

@@ -117,7 +117,7 @@ fn check_record<'p>(
                         span: super::field_span(parse, index),
                         text: String::new(),
                     }],
-                    true,
+                    super::removes_cleanly(text, super::field_span(parse, index)),
                 ),
             );
             continue;
@@ -154,7 +154,7 @@ fn check_record<'p>(
                         span: parse.lines[index].span,
                         text: String::new(),
                     }],
-                    true,
+                    super::removes_cleanly(text, parse.lines[index].span),
                 ),
             );
             continue;

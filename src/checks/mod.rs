@@ -191,6 +191,16 @@ pub(crate) fn continuations<'t>(text: &'t str, parse: &Parse, index: usize) -> V
         .collect()
 }
 
+/// Whether removing the lines `span` covers leaves the lines around it as
+/// they were: not when a line ending in a lone CR comes before and an LF
+/// after, which would join into one CRLF break, a line ending the file may
+/// not have, and one line less than it should be. A piece starts with a
+/// `TY` line, so the bytes looked at are the piece's own.
+pub(crate) fn removes_cleanly(text: &str, span: Span) -> bool {
+    let bytes = text.as_bytes();
+    !(span.start > 0 && bytes[span.start - 1] == b'\r' && bytes.get(span.end) == Some(&b'\n'))
+}
+
 /// The index of the line holding byte `offset`.
 pub(crate) fn line_of(parse: &Parse, offset: usize) -> usize {
     parse.lines.partition_point(|l| l.span.end <= offset)
