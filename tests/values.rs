@@ -65,7 +65,9 @@ fn tag_line(line: &str) -> Option<(String, String, bool)> {
     let tag = format!("{a}{b}").to_ascii_uppercase();
     let upper = a.is_ascii_uppercase() && (b.is_ascii_uppercase() || b.is_ascii_digit());
     let standard = !indented && &after_tag[..before] == "  " && (gap_after > 0 || value.is_empty());
-    let broken = before == 0 || (gap_after == 0 && !value.is_empty());
+    // Not read as a tag by any importer: no space before or after the
+    // hyphen, or a lowercase tag loosely spaced.
+    let broken = before == 0 || (gap_after == 0 && !value.is_empty()) || (!upper && !standard);
     if !standard {
         let plausible = if before == 0 {
             upper && !value.starts_with(|c: char| c.is_ascii_lowercase())

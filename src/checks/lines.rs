@@ -102,7 +102,7 @@ fn tag_like_text(text: &str, tag: &TagLine, content_start: usize) -> Diagnostic 
         Code::TagLikeText,
         span,
         format!(
-            "`{shown}{cut}` is read as text of the value above, not as a tag: it follows wrapped text and has no space before or after its hyphen, as importers read it; if it is a tag, write `{}`",
+            "`{shown}{cut}` is read as text of the value above, not as a tag: it follows wrapped text and is not written as importers read a tag, so they read it as text too; if it is a tag, write `{}`",
             canonical.trim_end()
         ),
     )

@@ -286,12 +286,19 @@ pub fn parse_into(text: &str, extra_tags: &[[u8; 2]], parse: &mut Parse) {
     }
 }
 
-/// Whether a tag line written without the spaces importers need (`ER-Positive
-/// tumours.`, `L4-L5 level`, `T1 -2`) is text: after wrapped text of a
-/// value it is read as that value going on, as importers read it. A `TY`
-/// line always starts a record, and a tag without a value (`ER-`) is one.
+/// Whether a tag line no importer reads as one, written without the spaces
+/// importers need (`ER-Positive tumours.`, `L4-L5 level`, `T1 -2`) or in
+/// lowercase and loosely spaced (`is - that`), is text: after wrapped text
+/// of a value it is read as that value going on, as importers read it. A
+/// `TY` line always starts a record, and a tag without a value (`ER-`) is
+/// one.
 fn reads_as_text(text: &str, tag: &TagLine) -> bool {
-    tag.form.spacing == Spacing::Broken && &tag.code != b"TY" && !tag.value.text(text).is_empty()
+    let unread = match tag.form.spacing {
+        Spacing::Broken => true,
+        Spacing::Loose => tag.form.case != TagCase::Upper,
+        Spacing::Standard => false,
+    };
+    unread && &tag.code != b"TY" && !tag.value.text(text).is_empty()
 }
 
 /// The tag a continuation line would be if it did not follow wrapped text
