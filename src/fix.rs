@@ -43,7 +43,7 @@ impl FixAll {
 /// Applies every safe fix to a whole text, piece by piece (fixes never
 /// reach past their record), on every core for a big text.
 pub fn fix_all(text: &str, rules: &Rules) -> FixAll {
-    let fixed = fix_pieces(text, 0, text.len(), rules);
+    let fixed = fix_pieces(text, 0, text.len(), crate::format::line_ending(text), rules);
     let mut counts: BTreeMap<Code, usize> = BTreeMap::new();
     let mut out = String::with_capacity(text.len() + text.len() / 64);
     let mut at = 0;
@@ -76,10 +76,17 @@ pub struct FixedPiece {
     pub applied: BTreeMap<Code, usize>,
 }
 
-/// Fix-all of each piece of bytes `start..end` of `source`, with its start.
-pub fn fix_pieces<S: Source + ?Sized>(source: &S, start: usize, end: usize, rules: &Rules) -> Vec<(usize, FixedPiece)> {
+/// Fix-all of each piece of bytes `start..end` of `source`, with its start;
+/// `eol` is the text's line ending (see [`fix_piece`]).
+pub fn fix_pieces<S: Source + ?Sized>(
+    source: &S,
+    start: usize,
+    end: usize,
+    eol: &str,
+    rules: &Rules,
+) -> Vec<(usize, FixedPiece)> {
     analysis::map_pieces(source, start, end, |text, followed, parse| {
-        fix_piece(text, followed, rules, parse)
+        fix_piece(text, followed, eol, rules, parse)
     })
 }
 
@@ -87,7 +94,12 @@ pub fn fix_pieces<S: Source + ?Sized>(source: &S, start: usize, end: usize, rule
 /// lowercase tag with odd spacing) are applied in rounds, the piece
 /// analysed afresh in between, until no safe fix is left; so running it
 /// twice changes nothing the second time.
-pub fn fix_piece(text: &str, followed: bool, rules: &Rules, parse: &mut Parse) -> FixedPiece {
+///
+/// `eol` is the whole text's line ending ([`crate::format::line_ending`]).
+/// A fix breaks lines with the ending of the lines around it; a piece with
+/// no line break of its own (a flattened record on the last line of a
+/// CRLF file) gets `eol`, not a line ending the file does not use.
+pub fn fix_piece(text: &str, followed: bool, eol: &str, rules: &Rules, parse: &mut Parse) -> FixedPiece {
     let mut result = FixedPiece {
         len: text.len(),
         ..FixedPiece::default()
@@ -102,12 +114,23 @@ pub fn fix_piece(text: &str, followed: bool, rules: &Rules, parse: &mut Parse) -
         }
         let mut edits: Vec<Edit> = Vec::new();
         let mut taken = Taken::default();
+        let mut removed = Taken::default();
         for diagnostic in analysis.diagnostics {
             let Some(fix) = diagnostic.fix.filter(|f| f.safe) else {
                 continue;
             };
-            if fix.edits.iter().any(|e| taken.overlaps(e.span)) {
+            // Two removals side by side wait for the next round, which sees
+            // the lines they would bring together (a lone CR and an LF
+            // must not join into one break).
+            if fix
+                .edits
+                .iter()
+                .any(|e| taken.overlaps(e.span) || (e.text.is_empty() && removed.touches(e.span)))
+            {
                 continue;
+            }
+            for edit in fix.edits.iter().filter(|e| e.text.is_empty()) {
+                removed.add(edit.span);
             }
             for edit in &fix.edits {
                 taken.add(edit.span);
@@ -117,6 +140,11 @@ pub fn fix_piece(text: &str, followed: bool, rules: &Rules, parse: &mut Parse) -
         }
         if edits.is_empty() {
             break;
+        }
+        if eol != "\n" && memchr::memchr2(b'\n', b'\r', now.as_bytes()).is_none() {
+            for edit in &mut edits {
+                edit.text = edit.text.replace('\n', eol);
+            }
         }
         current = Some(apply_edits(now, &edits));
     }
@@ -144,6 +172,19 @@ impl Taken {
             }
         }
         false
+    }
+
+    /// Whether a span ends where `span` starts or starts where it ends.
+    fn touches(&self, span: Span) -> bool {
+        self.0
+            .range(..=(span.start, usize::MAX))
+            .next_back()
+            .is_some_and(|&(_, end)| end == span.start)
+            || self
+                .0
+                .range((span.end, 0)..)
+                .next()
+                .is_some_and(|&(start, _)| start == span.end)
     }
 
     fn add(&mut self, span: Span) {

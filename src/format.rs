@@ -87,7 +87,9 @@ pub fn format_piece(text: &str, eol: &str, followed: bool, parse: &mut Parse) ->
                 pending_blank = wrote_any;
                 continue;
             }
-            LineKind::Tag(tag) if tag.flattened => content.trim().to_string(),
+            // Only spaces and tabs are layout: other white space (U+00A0,
+            // U+3000) is text, in a value as on any other line.
+            LineKind::Tag(tag) if tag.flattened => content.trim_matches(LAYOUT).to_string(),
             LineKind::Tag(tag) => {
                 let code = match tag.form.case {
                     TagCase::Upper | TagCase::Lower => tag.code_str().to_string(),
@@ -101,11 +103,17 @@ pub fn format_piece(text: &str, eol: &str, followed: bool, parse: &mut Parse) ->
                     format!("{code}  - {}", tag.value.text(text))
                 }
             }
-            LineKind::Continuation | LineKind::Stray => content.trim_end().to_string(),
+            LineKind::Continuation | LineKind::Stray => content.trim_end_matches(LAYOUT).to_string(),
         };
         // A record right after another gets its one blank line; after stray
         // text (a `1.` header) it stays as written.
         if wrote_any && (pending_blank || (starts_record[i] && after_record && !last_blank)) {
+            out.push_str(eol);
+        }
+        // A U+FEFF starting the text is a BOM: a line starting with one
+        // after leading blank lines (concatenated exports) must not become
+        // the first line, or it would be read as a record.
+        if out.is_empty() && formatted.starts_with('\u{feff}') {
             out.push_str(eol);
         }
         pending_blank = false;
@@ -121,6 +129,9 @@ pub fn format_piece(text: &str, eol: &str, followed: bool, parse: &mut Parse) ->
     }
     (out != text).then_some(out)
 }
+
+/// The white space layout is made of; a value keeps any other.
+const LAYOUT: [char; 2] = [' ', '\t'];
 
 /// For each line: whether it lies between a record's first line and its
 /// end (blank lines there may be paragraph breaks of a wrapped value).

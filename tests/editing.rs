@@ -27,6 +27,18 @@ const CASES: &[(&str, &str, &str)] = &[
         "TY  - JOUR\nTI  - One\nER  - \n",
     ),
     ("RIS001", "TY-JOUR\nER  - \n", "TY  - JOUR\nER  - \n"),
+    // On the last line of a CRLF file, without a line ending: the lines a
+    // fix adds end as the file's do.
+    (
+        "RIS014",
+        "TY  - BOOK\r\nER  - \r\nTY - JOUR T1 - Flat AU - Issa, Hamdi ER -",
+        "TY  - BOOK\r\nER  - \r\nTY  - JOUR\r\nT1  - Flat\r\nAU  - Issa, Hamdi\r\nER  - ",
+    ),
+    (
+        "RIS010",
+        "TY  - BOOK\r\nER  - \r\nTY  - JOUR\r\nTI  - Last",
+        "TY  - BOOK\r\nER  - \r\nTY  - JOUR\r\nTI  - Last\r\nER  - \r\n",
+    ),
     (
         "RIS001",
         "TY  - JOUR\nAU  -Smith\nER  - \n",

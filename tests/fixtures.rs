@@ -1,16 +1,18 @@
 //! Data-driven check tests: every `tests/fixtures/NAME.ris` is checked and the
-//! findings compared with `NAME.expected`. A new case is a new file pair.
-//! Run with `UPDATE_EXPECT=1` to write the expected files after a deliberate
-//! change, then review the diff.
+//! findings compared with `NAME.expected`; what fix-all (`check --fix`) and
+//! `fmt` make of it is compared, byte for byte, with `NAME.fixed` and
+//! `NAME.formatted`. A new case is a new `.ris` file. Run with
+//! `UPDATE_EXPECT=1` to write the expected files after a deliberate change,
+//! then review the diff.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::Path;
 
-use ris_lsp::analysis;
 use ris_lsp::checks::Code;
 use ris_lsp::config::Config;
 use ris_lsp::syntax::LineIndex;
+use ris_lsp::{analysis, fix, format};
 
 /// `line:col` (1-based, characters) of byte `offset`.
 fn at(index: &LineIndex, offset: usize) -> String {
@@ -111,6 +113,37 @@ fn fixtures_match_expected_findings() {
     assert!(
         failures.is_empty(),
         "findings differ (UPDATE_EXPECT=1 to accept):\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn fixtures_fix_and_format_as_expected() {
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let mut failures = Vec::new();
+    for path in fixtures() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let config = match std::fs::read_to_string(path.with_extension("toml")) {
+            Ok(toml) => Config::from_toml(&toml).unwrap(),
+            Err(_) => Config::default(),
+        };
+        let fixed = fix::fix_all(&text, &config.rules()).text;
+        let formatted = format::format(&text);
+        for (extension, actual) in [("fixed", fixed), ("formatted", formatted)] {
+            let expected_path = path.with_extension(extension);
+            let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+            if actual != expected {
+                if update {
+                    std::fs::write(&expected_path, &actual).unwrap();
+                } else {
+                    failures.push(format!("--- {}\n{actual}", expected_path.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "fix-all or fmt output differs (UPDATE_EXPECT=1 to accept):\n{}",
         failures.join("\n")
     );
 }

@@ -71,6 +71,8 @@ codes! {
         "This tag is in no RIS specification and no known exporter writes it. Importers drop it or keep it aside.";
     NonstandardTag = "RIS005", "nonstandard-tag", Info,
         "This tag is not in the RIS specification, but some exporters write it and some importers read it.";
+    TagLikeText = "RIS006", "tag-like-text", Info,
+        "This line goes on the wrapped value above it but starts like a tag no importer reads, written without its spaces or in lowercase (`ER-Positive tumours.`, `L4-L5 level`, `is - that`): importers read it as text of that value, and so does ris-lsp. If it is meant as a tag, write `XX  - value`; that is a guess, so no fix-all does it.";
     MissingEnd = "RIS010", "missing-end", Error,
         "Every record must end with an `ER  - ` line. Without it, some importers merge this record into the next one, and rispy drops the last record of the file.";
     EndWithoutRecord = "RIS011", "end-without-record", Warning,

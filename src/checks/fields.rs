@@ -93,6 +93,11 @@ fn check_record<'p>(
         // Not for names (two co-authors may share one: `Wang, Wei`) nor
         // keywords (a set in every importer): there a repeat is no mistake.
         let may_repeat_value = &code == b"KW" || info.is_some_and(|i| i.format == ValueFormat::Name);
+        // A field's value is its tag line's and its continuation lines':
+        // two fields are the same only when all of it is. Earlier lines are
+        // found by their first line's value, a lookup (Ovid writes thousands
+        // of `M1` lines into one record), then compared whole.
+        let index = super::line_of(parse, tag.tag.start);
         let repeated_line = if !first_time && !may_repeat_value {
             if first_by_value.is_empty() {
                 first_by_value.reserve(tags.len());
@@ -102,9 +107,19 @@ fn check_record<'p>(
                         .or_insert(earlier);
                 }
             }
-            // One hash per line: look up and, if new, insert.
             match first_by_value.entry((code, value)) {
-                std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    let rest = super::continuations(text, parse, index);
+                    let whole =
+                        |t: &TagLine| super::continuations(text, parse, super::line_of(parse, t.tag.start)) == rest;
+                    if whole(first.get()) {
+                        Some(*first.get())
+                    } else {
+                        seen.iter()
+                            .find(|t| t.code == code && t.value.text(text) == value && whole(t))
+                            .copied()
+                    }
+                }
                 std::collections::hash_map::Entry::Vacant(place) => {
                     place.insert(tag);
                     None
@@ -118,16 +133,23 @@ fn check_record<'p>(
                 Diagnostic::new(
                     Code::DuplicateLine,
                     tag.tag,
-                    format!("`{}  - {value}` is already in this record", tag.code_str()),
+                    if super::field_lines(parse, index).len() > 1 {
+                        format!(
+                            "`{}  - {value}` is already in this record, with the same lines after it",
+                            tag.code_str()
+                        )
+                    } else {
+                        format!("`{}  - {value}` is already in this record", tag.code_str())
+                    },
                 )
                 .with_related(earlier.tag, "first here")
                 .with_fix(
-                    "Remove the duplicate line",
+                    "Remove the duplicate field",
                     vec![Edit {
-                        span: line_span(parse, tag),
+                        span: super::field_span(parse, index),
                         text: String::new(),
                     }],
-                    true,
+                    super::removes_cleanly(text, super::field_span(parse, index)),
                 ),
             );
             continue;
@@ -154,15 +176,20 @@ fn check_record<'p>(
         if first_time && !first_by_value.is_empty() {
             first_by_value.insert((code, value), tag);
         }
+        if value.is_empty() && super::field_lines(parse, index).len() > 1 {
+            // Its value is on the lines that follow (`KW  - ` then
+            // `  second keyword`): not empty, and no shape to check.
+            continue;
+        }
         if value.is_empty() {
             out.push(
                 Diagnostic::new(Code::EmptyValue, tag.tag, format!("`{}` has no value", tag.code_str())).with_fix(
                     "Remove the empty line",
                     vec![Edit {
-                        span: line_span(parse, tag),
+                        span: parse.lines[index].span,
                         text: String::new(),
                     }],
-                    true,
+                    super::removes_cleanly(text, parse.lines[index].span),
                 ),
             );
             continue;
@@ -174,7 +201,7 @@ fn check_record<'p>(
                 check_doi(tag, value, out);
             }
             ValueFormat::Year => check_year(tag, value, out),
-            ValueFormat::Date => check_date(tag, value, out),
+            ValueFormat::Date => check_date(tag, value, super::field_lines(parse, index).len() > 1, out),
             ValueFormat::StandardNumber => check_standard_number(tag, value, ty, out),
             ValueFormat::Link => check_link(tag, value, out),
             ValueFormat::Page if &code == b"SP" => start_page = Some((tag, values::page_number(value))),
@@ -238,12 +265,6 @@ fn required_tags(text: &str, first: &TagLine, tags: &[&TagLine], rules: &Rules, 
             ),
         ));
     }
-}
-
-/// The span of a tag line including its line break, for removing it.
-fn line_span(parse: &Parse, tag: &TagLine) -> Span {
-    let i = parse.lines.partition_point(|l| l.span.end <= tag.tag.start);
-    parse.lines[i].span
 }
 
 impl Diagnostic {
@@ -406,13 +427,15 @@ fn check_doi(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
                     tag.value,
                     "this DOI contains white space, which no DOI has",
                 )
+                // A guess: `10.1/x [doi]` (PubMed's label) or two DOIs on
+                // one line are not one DOI with a space in it.
                 .with_fix(
                     format!("Remove the white space: `{joined}`"),
                     vec![Edit {
                         span: tag.value,
                         text: joined,
                     }],
-                    true,
+                    false,
                 ),
             );
         }
@@ -441,7 +464,9 @@ fn check_year(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
     out.push(Diagnostic::new(Code::InvalidYear, tag.value, message));
 }
 
-fn check_date(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
+/// `continued` when the value goes on on the next lines: then it is not
+/// just the date of its first line, and rewriting that is no fix.
+fn check_date(tag: &TagLine, value: &str, continued: bool, out: &mut Vec<Diagnostic>) {
     match values::check_date(value) {
         Ok(()) => {}
         Err(DateProblem::Malformed) => {
@@ -452,7 +477,7 @@ fn check_date(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
             );
             // ISO dates (`2021-03-15`) have an obvious rewrite.
             let iso = value.replace('-', "/");
-            if value.len() == 10 && value.as_bytes()[4] == b'-' && values::check_date(&iso).is_ok() {
+            if !continued && value.len() == 10 && value.as_bytes()[4] == b'-' && values::check_date(&iso).is_ok() {
                 diagnostic = diagnostic.with_fix(
                     format!("Write `{iso}`"),
                     vec![Edit {
@@ -533,8 +558,10 @@ fn doi_elsewhere(text: &str, parse: &Parse, tags: &[&TagLine], out: &mut Vec<Dia
             continue;
         };
         let doi = &value[start..end];
-        let line = parse.lines.partition_point(|l| l.span.end <= tag.tag.start);
-        let insert = super::insert_line_after(text, parse, line, &format!("DO  - {doi}"));
+        // After the whole field: a line between a note and its
+        // continuation would cut the note.
+        let last = super::field_lines(parse, super::line_of(parse, tag.tag.start)).end - 1;
+        let insert = super::insert_line_after(text, parse, last, &format!("DO  - {doi}"));
         out.push(
             Diagnostic::new(
                 Code::DoiInOtherTag,

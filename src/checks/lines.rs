@@ -2,10 +2,16 @@
 
 use super::{Code, Diagnostic, Edit, Rules};
 use crate::catalog::{self, TagStatus};
-use crate::syntax::{Parse, Spacing, Span, TagCase, TagLine};
+use crate::syntax::{self, LineKind, Parse, Spacing, Span, TagCase, TagLine};
 
 pub(super) fn check(text: &str, parse: &Parse, rules: &Rules, out: &mut Vec<Diagnostic>) {
     for line in &parse.lines {
+        if line.kind == LineKind::Continuation
+            && let Some(tag) = syntax::tag_like_text(text, line.content, &rules.extra_tags)
+        {
+            out.push(tag_like_text(text, &tag, line.content.start));
+            continue;
+        }
         let Some(tag) = line.tag() else { continue };
         if tag.flattened {
             // The flattened-record diagnostic covers the whole line; its fix
@@ -79,6 +85,30 @@ fn with_suggestion(mut diagnostic: Diagnostic, tag: &TagLine) -> Diagnostic {
             span: tag.tag,
             text: suggestion.to_string(),
         }],
+        false,
+    )
+}
+
+/// A continuation line that would be a tag written without its spaces if it
+/// did not follow wrapped text: read as text, and said so; making it a tag
+/// is offered, as a guess.
+fn tag_like_text(text: &str, tag: &TagLine, content_start: usize) -> Diagnostic {
+    let span = Span::new(content_start, tag.value.start.max(tag.sep.end));
+    let line = Span::new(content_start, tag.value.end).text(text);
+    let shown: String = line.chars().take(30).collect();
+    let cut = if shown.len() < line.len() { "…" } else { "" };
+    let canonical = format!("{}  - ", tag.code_str());
+    Diagnostic::new(
+        Code::TagLikeText,
+        span,
+        format!(
+            "`{shown}{cut}` is read as text of the value above, not as a tag: it follows wrapped text and is not written as importers read a tag, so they read it as text too; if it is a tag, write `{}`",
+            canonical.trim_end()
+        ),
+    )
+    .with_fix(
+        format!("Make it a tag: `{}`", canonical.trim_end()),
+        vec![Edit { span, text: canonical }],
         false,
     )
 }

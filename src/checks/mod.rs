@@ -18,7 +18,7 @@ pub mod values;
 
 pub use codes::{Code, Severity};
 
-use crate::syntax::{Parse, Span};
+use crate::syntax::{LineKind, Parse, Span};
 
 /// A location elsewhere that explains a diagnostic (the other copy of a DOI).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +152,58 @@ pub struct DoiOccurrence {
 /// (DOIs compare case-insensitively), of a `DO` value holding one.
 pub fn doi_key(value: &str) -> Option<String> {
     values::bare_doi(value).map(str::to_ascii_lowercase)
+}
+
+/// The lines of the logical field whose tag line is line `index`: that line
+/// and the continuation lines carrying its value on (with any blank lines
+/// between them), as `index..end`. Fixes remove and insert whole fields.
+pub(crate) fn field_lines(parse: &Parse, index: usize) -> std::ops::Range<usize> {
+    let mut end = index + 1;
+    let mut next = index + 1;
+    while let Some(line) = parse.lines.get(next) {
+        match line.kind {
+            LineKind::Continuation => {
+                next += 1;
+                end = next;
+            }
+            LineKind::Blank => next += 1,
+            _ => break,
+        }
+    }
+    index..end
+}
+
+/// The bytes of the logical field whose tag line is line `index`, line
+/// breaks included: what removing the field removes.
+pub(crate) fn field_span(parse: &Parse, index: usize) -> Span {
+    let lines = field_lines(parse, index);
+    Span::new(parse.lines[lines.start].span.start, parse.lines[lines.end - 1].span.end)
+}
+
+/// The continuation lines of the field whose tag line is line `index`,
+/// without the spaces around them: the rest of its value.
+pub(crate) fn continuations<'t>(text: &'t str, parse: &Parse, index: usize) -> Vec<&'t str> {
+    let lines = field_lines(parse, index);
+    parse.lines[lines.start + 1..lines.end]
+        .iter()
+        .filter(|l| l.kind == LineKind::Continuation)
+        .map(|l| l.content.text(text).trim_matches([' ', '\t']))
+        .collect()
+}
+
+/// Whether removing the lines `span` covers leaves the lines around it as
+/// they were: not when a line ending in a lone CR comes before and an LF
+/// after, which would join into one CRLF break, a line ending the file may
+/// not have, and one line less than it should be. A piece starts with a
+/// `TY` line, so the bytes looked at are the piece's own.
+pub(crate) fn removes_cleanly(text: &str, span: Span) -> bool {
+    let bytes = text.as_bytes();
+    !(span.start > 0 && bytes[span.start - 1] == b'\r' && bytes.get(span.end) == Some(&b'\n'))
+}
+
+/// The index of the line holding byte `offset`.
+pub(crate) fn line_of(parse: &Parse, offset: usize) -> usize {
+    parse.lines.partition_point(|l| l.span.end <= offset)
 }
 
 /// The edit that inserts a line holding `content` after line `index`, with

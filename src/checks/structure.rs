@@ -4,7 +4,9 @@ use super::{Code, Diagnostic, Edit};
 use crate::syntax::{self, LineKind, Parse, RecordEnd};
 
 pub(super) fn check(text: &str, parse: &Parse, followed_by_record: bool, out: &mut Vec<Diagnostic>) {
-    if parse.records.is_empty()
+    // Tag lines with no `TY` (an `AB  -` typed into a Web of Science file)
+    // make it no more RIS, and removing them by a fix no less.
+    if parse.records.iter().all(|r| !r.has_type)
         && let Some(diagnostic) = foreign_format(text, parse)
     {
         out.push(diagnostic);

@@ -119,6 +119,20 @@ pub struct Change {
     pub text: String,
 }
 
+/// The first line ending of the text in `rope` (`\n` if it has none), as
+/// [`crate::format::line_ending`] finds it in a string.
+fn line_ending(rope: &Rope) -> &'static str {
+    let mut bytes = rope.bytes();
+    loop {
+        match bytes.next() {
+            Some(b'\n') | None => break "\n",
+            Some(b'\r') if bytes.next() == Some(b'\n') => break "\r\n",
+            Some(b'\r') => break "\r",
+            Some(_) => {}
+        }
+    }
+}
+
 /// The rope as a source for [`analysis::analyze_span`]: windows are copied
 /// out of it one at a time, so a big text is never held twice. Unless
 /// `split`, a span is one window: re-checking the pieces a keystroke touched
@@ -414,6 +428,11 @@ impl Document {
             .iter()
             .map(|id| self.pieces[self.positions[id]].analysis.safe_fixes)
             .sum()
+    }
+
+    /// The text's line ending: its first one ([`crate::format::line_ending`]).
+    pub fn line_ending(&self) -> &'static str {
+        line_ending(&self.rope)
     }
 
     /// The text of the piece (record and what follows it) around byte

@@ -81,13 +81,14 @@ impl Snapshot {
         let mut counts = std::collections::BTreeMap::new();
         let mut edits = Vec::new();
         let last = self.pieces.len().saturating_sub(1);
+        let eol = super::line_ending(&self.rope);
         for (i, piece) in self.pieces.iter().enumerate() {
             if piece.analysis.safe_fixes == 0 {
                 continue;
             }
             let start = self.starts[i];
             let text = self.rope.byte_slice(start..start + piece.analysis.len).to_string();
-            let fixed = fix::fix_piece(&text, i < last, &self.rules, &mut parse);
+            let fixed = fix::fix_piece(&text, i < last, eol, &self.rules, &mut parse);
             for (code, n) in fixed.applied {
                 *counts.entry(code).or_insert(0) += n;
             }
@@ -102,15 +103,7 @@ impl Snapshot {
     /// The formatting edits touching `range` (all with `None`), on every
     /// core for a big text.
     pub fn format(&self, range: Option<Span>) -> Vec<Edit> {
-        let mut bytes = self.rope.bytes();
-        let eol = loop {
-            match bytes.next() {
-                Some(b'\n') | None => break "\n",
-                Some(b'\r') if bytes.next() == Some(b'\n') => break "\r\n",
-                Some(b'\r') => break "\r",
-                Some(_) => {}
-            }
-        };
+        let eol = super::line_ending(&self.rope);
         let source = RopeSource {
             rope: &self.rope,
             split: true,

@@ -67,12 +67,25 @@ pub fn quick_fixes(
             let Some(fix) = located.diagnostic.fix.as_ref() else {
                 continue;
             };
+            // A piece without a line break of its own (a flattened record
+            // on the last line) breaks lines with the file's ending, as
+            // fix-all does.
+            let eol = document.line_ending();
+            let own_break = || {
+                let (_, piece) = document.piece_at(located.offset);
+                piece.contains(['\n', '\r'])
+            };
+            let mend = eol != "\n" && fix.edits.iter().any(|e| e.text.contains('\n')) && !own_break();
             let edits: Vec<Edit> = fix
                 .edits
                 .iter()
                 .map(|e| Edit {
                     span: e.span.shift(located.offset),
-                    text: e.text.clone(),
+                    text: if mend {
+                        e.text.replace('\n', eol)
+                    } else {
+                        e.text.clone()
+                    },
                 })
                 .collect();
             actions.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {

@@ -66,6 +66,13 @@ impl TagLine {
     }
 }
 
+/// Whether `code`'s value is free text that exporters wrap (a title, an
+/// abstract, a note; an unknown tag too), rather than a code, name, date,
+/// number or link.
+pub(super) fn holds_text(code: [u8; 2]) -> bool {
+    catalog::lookup_tag_bytes(code).is_none_or(|t| t.format == catalog::ValueFormat::Text)
+}
+
 /// A field found inside a flattened line: data for the "split into lines" fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmbeddedField {

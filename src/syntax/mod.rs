@@ -198,10 +198,24 @@ pub fn parse_into(text: &str, extra_tags: &[[u8; 2]], parse: &mut Parse) {
     records.clear();
     // The record being read, and the index one past its last non-blank line.
     let mut open: Option<(Record, usize)> = None;
+    // Whether the last non-blank line of the open record holds wrapped text
+    // that may go on: a continuation, or a free-text value.
+    let mut prose = false;
 
     for (span, content) in split_lines(text) {
         let index = lines.len();
-        let tag = line::classify(text, content, extra_tags);
+        let mut tag = line::classify(text, content, extra_tags);
+        if open.is_some() && prose && tag.as_ref().is_some_and(|t| reads_as_text(text, t)) {
+            tag = None;
+        }
+        if open.is_none() {
+            prose = false;
+        }
+        match &tag {
+            Some(tag) => prose = !tag.value.is_empty() && line::holds_text(tag.code),
+            None if is_blank(content.text(text)) => {}
+            None => prose = true,
+        }
         let kind = match tag {
             Some(tag) => {
                 let code = tag.code;
@@ -270,6 +284,28 @@ pub fn parse_into(text: &str, extra_tags: &[[u8; 2]], parse: &mut Parse) {
         record.end_line = last;
         records.push(record);
     }
+}
+
+/// Whether a tag line no importer reads as one, written without the spaces
+/// importers need (`ER-Positive tumours.`, `L4-L5 level`, `T1 -2`) or in
+/// lowercase and loosely spaced (`is - that`), is text: after wrapped text
+/// of a value it is read as that value going on, as importers read it. A
+/// `TY` line always starts a record, and a tag without a value (`ER-`) is
+/// one.
+fn reads_as_text(text: &str, tag: &TagLine) -> bool {
+    let unread = match tag.form.spacing {
+        Spacing::Broken => true,
+        Spacing::Loose => tag.form.case != TagCase::Upper,
+        Spacing::Standard => false,
+    };
+    unread && &tag.code != b"TY" && !tag.value.text(text).is_empty()
+}
+
+/// The tag a continuation line would be if it did not follow wrapped text
+/// (`ER-Positive tumours.` after an abstract line): for the finding that
+/// says it is read as text, and the fix (a guess) that makes it a tag.
+pub fn tag_like_text(text: &str, content: Span, extra_tags: &[[u8; 2]]) -> Option<TagLine> {
+    line::classify(text, content, extra_tags).filter(|t| reads_as_text(text, t))
 }
 
 /// Whether a line's content is empty or only spaces and tabs.
