@@ -94,21 +94,13 @@ fn fixtures_match_expected_findings() {
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut failures = Vec::new();
     for path in fixtures() {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let config = match std::fs::read_to_string(path.with_extension("toml")) {
-            Ok(toml) => Config::from_toml(&toml).unwrap(),
-            Err(_) => Config::default(),
-        };
-        let actual = render(&text, &config);
-        let expected_path = path.with_extension("expected");
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if actual != expected {
-            if update {
-                std::fs::write(&expected_path, &actual).unwrap();
-            } else {
-                failures.push(format!("--- {}\n{actual}", expected_path.display()));
-            }
-        }
+        let (text, config) = read_fixture(&path);
+        compare(
+            &path.with_extension("expected"),
+            &render(&text, &config),
+            update,
+            &mut failures,
+        );
     }
     assert!(
         failures.is_empty(),
@@ -117,28 +109,39 @@ fn fixtures_match_expected_findings() {
     );
 }
 
+/// A fixture's text and the configuration of the `NAME.toml` beside it.
+fn read_fixture(path: &Path) -> (String, Config) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let config = match std::fs::read_to_string(path.with_extension("toml")) {
+        Ok(toml) => Config::from_toml(&toml).unwrap(),
+        Err(_) => Config::default(),
+    };
+    (text, config)
+}
+
+/// Compares `actual` with the file at `expected_path`, or writes it there
+/// when updating; a difference is noted in `failures`.
+fn compare(expected_path: &Path, actual: &str, update: bool, failures: &mut Vec<String>) {
+    let expected = std::fs::read_to_string(expected_path).unwrap_or_default();
+    if actual != expected {
+        if update {
+            std::fs::write(expected_path, actual).unwrap();
+        } else {
+            failures.push(format!("--- {}\n{actual}", expected_path.display()));
+        }
+    }
+}
+
 #[test]
 fn fixtures_fix_and_format_as_expected() {
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let mut failures = Vec::new();
     for path in fixtures() {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let config = match std::fs::read_to_string(path.with_extension("toml")) {
-            Ok(toml) => Config::from_toml(&toml).unwrap(),
-            Err(_) => Config::default(),
-        };
+        let (text, config) = read_fixture(&path);
         let fixed = fix::fix_all(&text, &config.rules()).text;
         let formatted = format::format(&text);
         for (extension, actual) in [("fixed", fixed), ("formatted", formatted)] {
-            let expected_path = path.with_extension(extension);
-            let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-            if actual != expected {
-                if update {
-                    std::fs::write(&expected_path, &actual).unwrap();
-                } else {
-                    failures.push(format!("--- {}\n{actual}", expected_path.display()));
-                }
-            }
+            compare(&path.with_extension(extension), &actual, update, &mut failures);
         }
     }
     assert!(

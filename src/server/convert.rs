@@ -87,3 +87,17 @@ fn to_lsp(
         data: None,
     }
 }
+
+/// Items serialized one by one from typed values (never a `Value` tree)
+/// and joined by commas, without brackets: the parts publishing and the
+/// whole-document answers are assembled from.
+pub fn json_items<T: serde::Serialize>(items: impl Iterator<Item = T>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, &item).expect("LSP types serialize");
+    }
+    out
+}

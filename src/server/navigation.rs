@@ -145,30 +145,18 @@ pub fn answer(method: &str, snapshot: &Snapshot, encoding: Encoding, answers: &m
 fn piece_part(method: &str, analysis: &Analysis, encoding: Encoding) -> Part {
     match method {
         "textDocument/documentSymbol" => Part::new(
-            json_items(analysis.symbols.iter().map(|s| document_symbol(0, s, encoding))),
+            convert::json_items(analysis.symbols.iter().map(|s| document_symbol(0, s, encoding))),
             &["line"],
         ),
         "textDocument/foldingRange" => Part::new(
-            json_items(analysis.folds.iter().map(|&(start, end)| folding_range(start, end))),
+            convert::json_items(analysis.folds.iter().map(|&(start, end)| folding_range(start, end))),
             &["startLine", "endLine"],
         ),
         _ => Part::new(
-            json_items(analysis.links.iter().map(|link| document_link(0, link, encoding))),
+            convert::json_items(analysis.links.iter().map(|link| document_link(0, link, encoding))),
             &["line"],
         ),
     }
-}
-
-/// Items serialized one by one and joined by commas.
-fn json_items<T: serde::Serialize>(items: impl Iterator<Item = T>) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (i, item) in items.enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        serde_json::to_writer(&mut out, &item).expect("LSP types serialize");
-    }
-    out
 }
 
 /// One `DocumentSymbol` per record.

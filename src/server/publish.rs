@@ -101,7 +101,7 @@ fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut 
         });
         if cached.first_line != piece.first_line {
             cached.first_line = piece.first_line;
-            cached.json = join(
+            cached.json = convert::json_items(
                 document
                     .locate_piece(piece, encoding)
                     .map(|l| convert::located(&l, uri)),
@@ -113,7 +113,7 @@ fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut 
     if cache.pieces.len() > pieces.len() {
         cache.pieces.retain(|_, cached| cached.stamp == stamp);
     }
-    let duplicates = join(
+    let duplicates = convert::json_items(
         document
             .located_duplicates(encoding)
             .iter()
@@ -138,16 +138,4 @@ fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut 
     }
     body.extend_from_slice(b"]}}");
     body
-}
-
-/// LSP diagnostics as JSON objects joined by commas (no brackets).
-fn join(diagnostics: impl Iterator<Item = lsp::Diagnostic>) -> Vec<u8> {
-    let mut json = Vec::new();
-    for (i, diagnostic) in diagnostics.enumerate() {
-        if i > 0 {
-            json.push(b',');
-        }
-        serde_json::to_writer(&mut json, &diagnostic).expect("LSP types serialize");
-    }
-    json
 }
