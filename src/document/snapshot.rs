@@ -69,11 +69,6 @@ impl Snapshot {
             .flat_map(move |(piece, &first)| pick(&piece.analysis).iter().map(move |item| (line(first), item)))
     }
 
-    /// How many safe fixes fix-all would make first.
-    pub fn safe_fixes(&self) -> usize {
-        self.pieces.iter().map(|p| p.analysis.safe_fixes).sum()
-    }
-
     /// Fix-all as edits, one per piece it changes (absolute byte spans), and
     /// how many fixes of each code. Only pieces with a safe fix are read.
     pub fn fix_all(&self) -> (Vec<Edit>, Vec<(Code, usize)>) {
