@@ -17,6 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::analysis;
 use crate::checks::{self, Severity};
 use crate::config::{self, Config};
+use crate::features::exporter::describe;
 use crate::{fix, format};
 pub use dedupe::{DedupeFormat, dedupe};
 use input::{Bytes, Input};
@@ -254,7 +255,11 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
         if mode == FixMode::Diff {
             return Ok(());
         }
-        let mut diagnostics = analysis::check(&text, &rules);
+        let analysis::Checked {
+            mut diagnostics,
+            exporter,
+            records,
+        } = analysis::check_file(&text, &rules);
         if let Some(mut note) = note
             && let Some(severity) = rules.severity(note.code)
         {
@@ -272,7 +277,7 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
         }
         let mut sink: &mut dyn Write = if report_to_stderr { &mut err_out } else { &mut out };
         report
-            .file(&mut sink, &name, &text, &diagnostics)
+            .file(&mut sink, &name, &text, &diagnostics, &describe(exporter, records))
             .map_err(broken_pipe_or_fail)
     });
     if let Err(code) = walked {

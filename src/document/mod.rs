@@ -104,6 +104,9 @@ pub struct Document {
     positions: HashMap<u64, usize, checks::Fnv>,
     /// Ids of the pieces with diagnostics: publishing walks these, not all.
     with_findings: HashSet<u64, checks::Fnv>,
+    /// Pattern → how many findings belong to it, and the ids of the pieces
+    /// holding them (once each): a pattern is shown once, on its first place.
+    patterns: HashMap<u64, (usize, Vec<u64>), checks::Fnv>,
     /// How many pieces the last change reparsed (for tests and logs).
     pub last_reparsed: usize,
     /// What the configuration adds to the checks.
@@ -228,6 +231,7 @@ impl Document {
             duplicated: BTreeSet::new(),
             positions: HashMap::default(),
             with_findings: HashSet::default(),
+            patterns: HashMap::default(),
             last_reparsed: 0,
             rules,
         };
@@ -295,18 +299,70 @@ impl Document {
             .collect();
         out.extend(self.duplicate_dois());
         out.sort_by_key(|d| (d.span.start, d.span.end, d.code));
-        out
+        checks::group_recurring(out)
     }
 
-    /// Every diagnostic with its client positions: the pieces' findings in
-    /// document order, then the file-wide duplicate-DOI findings.
+    /// Every diagnostic with its client positions, as published: the
+    /// pieces' findings that belong to no pattern, in document order, then
+    /// the file-wide ones (each pattern once, duplicate DOIs).
     pub fn located_diagnostics(&self, encoding: Encoding) -> Vec<Located<'_>> {
         let mut out: Vec<Located<'_>> = self
             .finding_pieces()
             .iter()
-            .flat_map(|piece| self.locate_piece(piece, encoding))
+            .flat_map(|&piece| self.locate_piece(piece, encoding))
+            .filter(|l| l.diagnostic.pattern.is_none())
             .collect();
+        out.extend(self.located_file_wide(encoding));
+        out
+    }
+
+    /// The findings that depend on the whole file, with their positions:
+    /// each pattern's one finding ([`checks::summarize`]), then the
+    /// duplicate DOIs. What a publish adds to the pieces' own findings.
+    pub fn located_file_wide(&self, encoding: Encoding) -> Vec<Located<'_>> {
+        let mut out = self.located_patterns(encoding);
         out.extend(self.located_duplicates(encoding));
+        out
+    }
+
+    /// Each pattern's first finding, told its count and pointing at the
+    /// next few, located from the positions of the pieces that hold them.
+    /// It looks at no more pieces than it needs: a pattern in every record
+    /// is found in the first few, a rare one through its pieces' ids.
+    fn located_patterns(&self, encoding: Encoding) -> Vec<Located<'_>> {
+        let wanted = checks::MAX_RELATED + 1;
+        let mut out = Vec::with_capacity(self.patterns.len());
+        for (&key, (count, ids)) in &self.patterns {
+            let holds = |index: &usize| self.pieces[*index].analysis.patterns.iter().any(|&(k, _)| k == key);
+            let indices: Vec<usize> = if ids.len() <= 4 * wanted {
+                let mut indices: Vec<usize> = ids.iter().map(|id| self.positions[id]).collect();
+                indices.sort_unstable();
+                indices
+            } else {
+                (0..self.pieces.len()).filter(holds).take(wanted).collect()
+            };
+            let mut found = indices.into_iter().flat_map(|index| {
+                let piece = FindingPiece {
+                    id: self.pieces[index].id,
+                    first_line: u32::try_from(self.first_lines[index]).unwrap_or(u32::MAX),
+                    index,
+                };
+                self.locate_piece(piece, encoding)
+                    .filter(move |l| l.diagnostic.pattern == Some(key))
+            });
+            let Some(mut first) = found.next() else { continue };
+            let others: Vec<Located<'_>> = found.take(checks::MAX_RELATED).collect();
+            let mut diagnostic = first.diagnostic.into_owned();
+            checks::summarize(
+                &mut diagnostic,
+                *count,
+                others.iter().map(|l| l.diagnostic.span.shift(l.offset - first.offset)),
+            );
+            first.related.extend(others.iter().map(|l| l.range));
+            first.diagnostic = std::borrow::Cow::Owned(diagnostic);
+            out.push(first);
+        }
+        out.sort_by_key(|l| (l.offset + l.diagnostic.span.start, l.offset + l.diagnostic.span.end));
         out
     }
 
@@ -332,7 +388,7 @@ impl Document {
 
     /// A piece's findings with their client positions, taken from the
     /// positions worked out when the piece was analysed.
-    pub fn locate_piece(&self, piece: &FindingPiece, encoding: Encoding) -> impl Iterator<Item = Located<'_>> {
+    pub fn locate_piece(&self, piece: FindingPiece, encoding: Encoding) -> impl Iterator<Item = Located<'_>> {
         let offset = self.starts[piece.index];
         let first_line = piece.first_line;
         let analysis = &self.pieces[piece.index].analysis;
@@ -387,7 +443,7 @@ impl Document {
                     first_line: u32::try_from(self.first_lines[index]).unwrap_or(u32::MAX),
                     index,
                 };
-                self.locate_piece(&piece, encoding).collect::<Vec<_>>()
+                self.locate_piece(piece, encoding).collect::<Vec<_>>()
             })
             .filter(touches)
             .collect();
@@ -480,6 +536,7 @@ impl Document {
         self.duplicated.clear();
         self.positions.clear();
         self.with_findings.clear();
+        self.patterns.clear();
         let (starts, pieces) = self.check_span(0, self.rope.len_bytes(), true);
         self.last_reparsed += pieces.len();
         let _ = self.replace_pieces(0..0, starts, pieces);
@@ -527,6 +584,17 @@ impl Document {
         for piece in &self.pieces[range.clone()] {
             self.positions.remove(&piece.id);
             self.with_findings.remove(&piece.id);
+            for &(key, count) in &piece.analysis.patterns {
+                if let Some((total, ids)) = self.patterns.get_mut(&key) {
+                    *total -= count;
+                    if let Some(k) = ids.iter().position(|&id| id == piece.id) {
+                        ids.swap_remove(k);
+                    }
+                    if ids.is_empty() {
+                        self.patterns.remove(&key);
+                    }
+                }
+            }
             for doi in &piece.analysis.dois {
                 if let Some(ids) = self.doi_index.get_mut(&doi.hash) {
                     if let Some(k) = ids.iter().position(|&id| id == piece.id) {
@@ -544,6 +612,11 @@ impl Document {
         for piece in &pieces {
             if !piece.analysis.diagnostics.is_empty() {
                 self.with_findings.insert(piece.id);
+            }
+            for &(key, count) in &piece.analysis.patterns {
+                let (total, ids) = self.patterns.entry(key).or_default();
+                *total += count;
+                ids.push(piece.id);
             }
             for doi in &piece.analysis.dois {
                 let ids = self.doi_index.entry(doi.hash).or_default();

@@ -3,6 +3,7 @@
 //! turns that into LSP. They read the catalogue, never the protocol.
 
 pub mod completion;
+pub mod exporter;
 pub mod hover;
 pub mod outline;
 
