@@ -107,6 +107,8 @@ pub struct Document {
     /// Pattern → how many findings belong to it, and the ids of the pieces
     /// holding them (once each): a pattern is shown once, on its first place.
     patterns: HashMap<u64, (usize, Vec<u64>), checks::Fnv>,
+    /// How many records the pieces hold, kept as pieces come and go.
+    records: usize,
     /// How many pieces the last change reparsed (for tests and logs).
     pub last_reparsed: usize,
     /// What the configuration adds to the checks.
@@ -232,6 +234,7 @@ impl Document {
             positions: HashMap::default(),
             with_findings: HashSet::default(),
             patterns: HashMap::default(),
+            records: 0,
             last_reparsed: 0,
             rules,
         };
@@ -509,7 +512,15 @@ impl Document {
             starts: self.starts.clone(),
             first_lines: self.first_lines.clone(),
             rules: self.rules.clone(),
+            records: self.records,
         }
+    }
+
+    /// The file as a whole, for people: "Ovid MEDLINE export, 1,000
+    /// records", and the line its first record starts on; `None` when no
+    /// exporter is recognised.
+    pub fn about(&self) -> Option<(String, u32)> {
+        about(&self.pieces, &self.first_lines, self.records)
     }
 
     /// Analyses everything afresh: after a failure half-way through an
@@ -537,6 +548,7 @@ impl Document {
         self.positions.clear();
         self.with_findings.clear();
         self.patterns.clear();
+        self.records = 0;
         let (starts, pieces) = self.check_span(0, self.rope.len_bytes(), true);
         self.last_reparsed += pieces.len();
         let _ = self.replace_pieces(0..0, starts, pieces);
@@ -584,6 +596,7 @@ impl Document {
         for piece in &self.pieces[range.clone()] {
             self.positions.remove(&piece.id);
             self.with_findings.remove(&piece.id);
+            self.records -= piece.analysis.records;
             for &(key, count) in &piece.analysis.patterns {
                 if let Some((total, ids)) = self.patterns.get_mut(&key) {
                     *total -= count;
@@ -613,6 +626,7 @@ impl Document {
             if !piece.analysis.diagnostics.is_empty() {
                 self.with_findings.insert(piece.id);
             }
+            self.records += piece.analysis.records;
             for &(key, count) in &piece.analysis.patterns {
                 let (total, ids) = self.patterns.entry(key).or_default();
                 *total += count;
@@ -720,6 +734,20 @@ impl Document {
             &self.rules,
         )
     }
+}
+
+/// What [`Document::about`] and [`Snapshot::about`] say: the exporter the
+/// first pieces name, the record count, and where the first record starts.
+fn about(pieces: &[Piece], first_lines: &[usize], records: usize) -> Option<(String, u32)> {
+    let exporter = crate::features::exporter::of_file(pieces.iter().map(|p| p.analysis.exporter))?;
+    let first = pieces
+        .iter()
+        .position(|p| p.analysis.records > 0)
+        .map_or(0, |i| first_lines[i]);
+    Some((
+        crate::features::exporter::describe(Some(exporter), records),
+        u32::try_from(first).unwrap_or(u32::MAX),
+    ))
 }
 
 #[cfg(test)]

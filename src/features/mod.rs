@@ -27,7 +27,7 @@ impl Style {
     }
 
     /// `text` in bold.
-    fn bold(self, text: &str) -> String {
+    pub fn bold(self, text: &str) -> String {
         if self.markdown {
             format!("**{text}**")
         } else {
