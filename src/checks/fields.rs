@@ -474,9 +474,12 @@ fn check_doi(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
 fn check_year(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
     let (code, message) = match values::check_year(value) {
         Ok(()) => return,
-        Err(YearProblem::Zero) => (
-            Code::InvalidYear,
-            "`0000` is not a year: importers drop it; leave `PY` out when the year is unknown".to_string(),
+        // No year, said in a placeholder: nothing to lose, like an empty value.
+        Err(YearProblem::NoYear) => (
+            Code::EmptyValue,
+            format!(
+                "`{value}` stands for no year: importers read none, as meant; leave `PY` out when the year is unknown"
+            ),
         ),
         // The 2001 specification's `PY`: Zotero reads the date from it.
         Err(YearProblem::FullDate) => (

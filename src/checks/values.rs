@@ -177,8 +177,9 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 pub enum YearProblem {
     /// A full date in the 2001 style (`2014/06/01`): readable, not a year.
     FullDate,
-    /// `0000`: exporters write it for "no date", importers drop it.
-    Zero,
+    /// `0000`, `NA`, `n.d.`: what exporters write for "no year" (Publish
+    /// or Perish writes `NA`); importers read no year, as meant.
+    NoYear,
     /// Anything else.
     Malformed,
 }
@@ -187,13 +188,19 @@ pub enum YearProblem {
 pub fn check_year(value: &str) -> Result<(), YearProblem> {
     if value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit()) {
         return if value == "0000" {
-            Err(YearProblem::Zero)
+            Err(YearProblem::NoYear)
         } else {
             Ok(())
         };
     }
     if value.contains('/') && check_date(value).is_ok() {
         return Err(YearProblem::FullDate);
+    }
+    if ["na", "n/a", "n.d.", "nd", "s.d.", "unknown", "no date"]
+        .iter()
+        .any(|placeholder| value.eq_ignore_ascii_case(placeholder))
+    {
+        return Err(YearProblem::NoYear);
     }
     Err(YearProblem::Malformed)
 }
@@ -445,6 +452,17 @@ pub fn worded_date(value: &str) -> Option<WordedDate> {
         } else if word.len() <= 2 && word.bytes().all(|b| b.is_ascii_digit()) && date.day.is_none() {
             date.day = word.parse().ok().filter(|d| (1..=31).contains(d));
             date.day?;
+        } else if let Some((from, to)) = word
+            .split_once('-')
+            .filter(|_| date.day.is_none() && date.other.is_none())
+            && [from, to]
+                .iter()
+                .all(|d| (1..=2).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+        {
+            // A conference's days (`16-18 Oct. 2014`, IEEE Xplore).
+            date.day = from.parse().ok().filter(|d| (1..=31).contains(d));
+            date.day?;
+            date.other = Some(word.to_string());
         } else if let Some(m) = month(word).filter(|_| date.month.is_none()) {
             date.month = Some(m);
         } else if date.other.is_none()

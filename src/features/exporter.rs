@@ -31,6 +31,8 @@ pub fn recognise(text: &str, parse: &Parse) -> Option<&'static str> {
                     b"AN" if value.starts_with("pub.") => offer(2, "Dimensions"),
                     b"J9" | b"WE" => offer(3, "Web of Science"),
                     b"XT" => offer(3, "Ovid Embase"),
+                    // IEEE writes the volume twice, as `VO` and `VL`.
+                    b"VO" => offer(1, "IEEE Xplore"),
                     b"M1" if value.starts_with("Query date:") => offer(3, "Publish or Perish"),
                     b"L1" if value.starts_with("internal-pdf://") => offer(1, "EndNote"),
                     b"UR" | b"L2" | b"L3" => {
