@@ -196,7 +196,8 @@ fn outside_records(text: &str, parse: &Parse, out: &mut Vec<Diagnostic>) {
                 run.span,
                 format!("{kind}, written by the exporter between records: importers skip it, as intended"),
             )
-            .recurring(kind.as_bytes()),
+            // Every kind one pattern: what an exporter writes between records.
+            .recurring(b""),
             None => Diagnostic::new(
                 Code::TextOutsideRecord,
                 run.span,

@@ -102,13 +102,17 @@ pub struct Document {
     duplicated: BTreeSet<u64>,
     /// Piece id → its index in `pieces`.
     positions: HashMap<u64, usize, checks::Fnv>,
-    /// Ids of the pieces with diagnostics: publishing walks these, not all.
+    /// Ids of the pieces with diagnostics of no pattern: publishing walks
+    /// these, not all (a file with a quirk on every line has a pattern in
+    /// every piece, and it is shown once).
     with_findings: HashSet<u64, checks::Fnv>,
     /// Pattern → how many findings belong to it, and the ids of the pieces
     /// holding them (once each): a pattern is shown once, on its first place.
-    patterns: HashMap<u64, (usize, Vec<u64>), checks::Fnv>,
+    patterns: HashMap<u64, (usize, HashSet<u64, checks::Fnv>), checks::Fnv>,
     /// How many records the pieces hold, kept as pieces come and go.
     records: usize,
+    /// How many of their findings have a safe fix, kept the same way.
+    safe_fixes: usize,
     /// How many pieces the last change reparsed (for tests and logs).
     pub last_reparsed: usize,
     /// What the configuration adds to the checks.
@@ -235,6 +239,7 @@ impl Document {
             with_findings: HashSet::default(),
             patterns: HashMap::default(),
             records: 0,
+            safe_fixes: 0,
             last_reparsed: 0,
             rules,
         };
@@ -288,10 +293,14 @@ impl Document {
 
     /// Every diagnostic, with absolute spans, in document order.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        let mut out: Vec<Diagnostic> = self
+        let holding: BTreeSet<usize> = self
             .with_findings
             .iter()
+            .chain(self.patterns.values().flat_map(|(_, ids)| ids))
             .map(|id| self.positions[id])
+            .collect();
+        let mut out: Vec<Diagnostic> = holding
+            .into_iter()
             .flat_map(|i| {
                 self.pieces[i]
                     .analysis
@@ -483,10 +492,7 @@ impl Document {
 
     /// How many findings have a safe fix: what fix-all would apply first.
     pub fn safe_fixes(&self) -> usize {
-        self.with_findings
-            .iter()
-            .map(|id| self.pieces[self.positions[id]].analysis.safe_fixes)
-            .sum()
+        self.safe_fixes
     }
 
     /// The text's line ending: its first one ([`crate::format::line_ending`]).
@@ -549,6 +555,7 @@ impl Document {
         self.with_findings.clear();
         self.patterns.clear();
         self.records = 0;
+        self.safe_fixes = 0;
         let (starts, pieces) = self.check_span(0, self.rope.len_bytes(), true);
         self.last_reparsed += pieces.len();
         let _ = self.replace_pieces(0..0, starts, pieces);
@@ -597,12 +604,11 @@ impl Document {
             self.positions.remove(&piece.id);
             self.with_findings.remove(&piece.id);
             self.records -= piece.analysis.records;
+            self.safe_fixes -= piece.analysis.safe_fixes;
             for &(key, count) in &piece.analysis.patterns {
                 if let Some((total, ids)) = self.patterns.get_mut(&key) {
                     *total -= count;
-                    if let Some(k) = ids.iter().position(|&id| id == piece.id) {
-                        ids.swap_remove(k);
-                    }
+                    ids.remove(&piece.id);
                     if ids.is_empty() {
                         self.patterns.remove(&key);
                     }
@@ -623,14 +629,15 @@ impl Document {
             }
         }
         for piece in &pieces {
-            if !piece.analysis.diagnostics.is_empty() {
+            if piece.analysis.diagnostics.iter().any(|d| d.pattern.is_none()) {
                 self.with_findings.insert(piece.id);
             }
             self.records += piece.analysis.records;
+            self.safe_fixes += piece.analysis.safe_fixes;
             for &(key, count) in &piece.analysis.patterns {
                 let (total, ids) = self.patterns.entry(key).or_default();
                 *total += count;
-                ids.push(piece.id);
+                ids.insert(piece.id);
             }
             for doi in &piece.analysis.dois {
                 let ids = self.doi_index.entry(doi.hash).or_default();

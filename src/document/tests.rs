@@ -200,6 +200,10 @@ proptest! {
                 .collect();
             published.sort_by_key(|d| (d.span.start, d.span.end, d.code));
             prop_assert_eq!(published, document.diagnostics());
+            // The counts kept through edits are a fresh open's.
+            let fresh = Document::new(&text, 0);
+            prop_assert_eq!(document.safe_fixes(), fresh.safe_fixes());
+            prop_assert_eq!(document.about(), fresh.about());
             // Cached positions equal what the rope says.
             for encoding in [Encoding::Utf8, Encoding::Utf16] {
                 for located in document.located_diagnostics(encoding) {
