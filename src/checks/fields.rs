@@ -508,7 +508,7 @@ fn check_date(tag: &TagLine, value: &str, continued: bool, out: &mut Vec<Diagnos
                 Code::DateNotRisForm,
                 tag.value,
                 match date.ris_form() {
-                    Some(form) => format!("`{value}` is a date in words; the RIS form is `{form}` (Zotero reads both)"),
+                    Some(form) => format!("`{value}` is a date in another form than RIS's; the RIS form is `{form}` (Zotero reads both)"),
                     None => format!(
                         "`{value}` is a date in words without a year; the RIS form is `YYYY/MM/DD/other` (Zotero reads both)"
                     ),

@@ -438,6 +438,18 @@ fn month(word: &str) -> Option<u8> {
     u8::try_from(found + 1).ok()
 }
 
+/// A year and month in digits, `2018-06` or `03/2018`.
+fn year_month(word: &str) -> Option<(u16, u8)> {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let (year, month) = match (word.split_once('-'), word.split_once('/')) {
+        (Some((y, m)), None) if digits(y, 4) && digits(m, 2) => (y, m),
+        (None, Some((m, y))) if digits(y, 4) && (digits(m, 2) || digits(m, 1)) => (y, m),
+        _ => return None,
+    };
+    let month: u8 = month.parse().ok().filter(|m| (1..=12).contains(m))?;
+    Some((year.parse().ok()?, month))
+}
+
 /// Reads a date in words: a year, a month name, a day, a season or a month
 /// range, each at most once, in any order, with a month or a season
 /// among them. `None` for anything else.
@@ -463,6 +475,9 @@ pub fn worded_date(value: &str) -> Option<WordedDate> {
             date.day = from.parse().ok().filter(|d| (1..=31).contains(d));
             date.day?;
             date.other = Some(word.to_string());
+        } else if let Some((year, month)) = year_month(word).filter(|_| date.year.is_none() && date.month.is_none()) {
+            date.year = Some(year);
+            date.month = Some(month);
         } else if let Some(m) = month(word).filter(|_| date.month.is_none()) {
             date.month = Some(m);
         } else if date.other.is_none()
