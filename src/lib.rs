@@ -15,6 +15,7 @@ pub mod contain;
 pub mod dedupe;
 pub mod document;
 pub mod features;
+pub mod files;
 pub mod fix;
 pub mod format;
 pub mod server;
