@@ -79,6 +79,9 @@ pub struct Analysis {
     pub links: Vec<Link>,
     /// Inlay hints.
     pub hints: Vec<Hint>,
+    /// Each record's duplicate key ([`crate::dedupe::piece_keys`]), for the
+    /// workspace's duplicate index: a keystroke re-keys only its piece.
+    pub records: Vec<crate::dedupe::Located>,
     /// The panic a check raised on this piece, if one did (RIS099).
     pub internal_error: Option<String>,
 }
@@ -88,7 +91,8 @@ pub struct Analysis {
 pub enum Scope {
     /// Findings and DOIs (the CLI's `check`).
     Findings,
-    /// Also outline, folding, links and hints (an open document).
+    /// Also outline, folding, links, hints and duplicate keys (an open
+    /// document).
     Everything,
 }
 
@@ -168,6 +172,7 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
                 label,
             })
             .collect();
+        analysis.records = crate::dedupe::piece_keys(text, parse);
     }
     analysis
 }

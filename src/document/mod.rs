@@ -108,6 +108,10 @@ pub struct Document {
     pub last_reparsed: usize,
     /// What the configuration adds to the checks.
     rules: Rules,
+    /// Ids of the pieces with records that edits removed and added since
+    /// [`Document::take_record_changes`] was last called: what a workspace
+    /// index of duplicate keys must drop and add, and nothing else.
+    record_changes: (Vec<u64>, Vec<u64>),
 }
 
 /// A change to apply: replace `range` (bytes) with `text`, or everything.
@@ -230,6 +234,7 @@ impl Document {
             with_findings: HashSet::default(),
             last_reparsed: 0,
             rules,
+            record_changes: (Vec::new(), Vec::new()),
         };
         document.check_all();
         document
@@ -456,6 +461,37 @@ impl Document {
         }
     }
 
+    /// The ids of the pieces with records removed and added since the last
+    /// call (an id may be in both when a change added a piece and a later
+    /// one removed it; [`Document::piece_records`] says which are there).
+    pub fn take_record_changes(&mut self) -> (Vec<u64>, Vec<u64>) {
+        std::mem::take(&mut self.record_changes)
+    }
+
+    /// The ids of every piece with records, in order.
+    pub fn record_pieces(&self) -> Vec<u64> {
+        let keyed = self.pieces.iter().filter(|p| !p.analysis.records.is_empty());
+        keyed.map(|p| p.id).collect()
+    }
+
+    /// A piece's records (their keys, lines and spans relative to the
+    /// piece), the line it starts on and its offset, while it is there.
+    pub fn piece_records(&self, id: u64) -> Option<(u32, usize, &[crate::dedupe::Located])> {
+        let index = *self.positions.get(&id)?;
+        let line = u32::try_from(self.first_lines[index]).unwrap_or(u32::MAX);
+        Some((line, self.starts[index], &self.pieces[index].analysis.records))
+    }
+
+    /// The id of the piece holding byte `offset`.
+    pub fn piece_id_at(&self, offset: usize) -> u64 {
+        self.pieces[self.piece_index(offset)].id
+    }
+
+    /// The rules the document is checked with.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
     /// Analyses everything afresh: after a failure half-way through an
     /// edit, the way back to a consistent store.
     pub fn reanalyze(&mut self) {
@@ -473,6 +509,8 @@ impl Document {
 
     /// Checks the whole text afresh.
     fn check_all(&mut self) {
+        let keyed = self.pieces.iter().filter(|p| !p.analysis.records.is_empty());
+        self.record_changes.0.extend(keyed.map(|p| p.id));
         self.pieces.clear();
         self.starts.clear();
         self.first_lines.clear();
@@ -525,6 +563,9 @@ impl Document {
             .collect();
         self.first_lines.splice(range.clone(), first_lines);
         for piece in &self.pieces[range.clone()] {
+            if !piece.analysis.records.is_empty() {
+                self.record_changes.0.push(piece.id);
+            }
             self.positions.remove(&piece.id);
             self.with_findings.remove(&piece.id);
             for doi in &piece.analysis.dois {
@@ -542,6 +583,9 @@ impl Document {
             }
         }
         for piece in &pieces {
+            if !piece.analysis.records.is_empty() {
+                self.record_changes.1.push(piece.id);
+            }
             if !piece.analysis.diagnostics.is_empty() {
                 self.with_findings.insert(piece.id);
             }
