@@ -20,3 +20,4 @@ pub mod fix;
 pub mod format;
 pub mod server;
 pub mod syntax;
+pub mod workspace;
