@@ -12,6 +12,7 @@ mod exit;
 mod navigation;
 mod publish;
 mod transport;
+mod workspace;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -52,6 +53,10 @@ struct State {
     answers: HashMap<Url, Arc<Mutex<navigation::Answers>>>,
     /// Whether `initialize` was answered.
     initialized: bool,
+    /// The workspace's duplicate index.
+    files: workspace::Files,
+    /// Whether the client lets the server watch files.
+    watches_files: bool,
 }
 
 impl State {
@@ -86,6 +91,7 @@ impl State {
 struct Backend {
     state: Arc<Mutex<State>>,
     publish: mpsc::UnboundedSender<Url>,
+    client: tower_lsp::Client,
 }
 
 impl Backend {
@@ -193,9 +199,14 @@ impl TextSync {
             state.configs.insert(uri.clone(), config);
             state.published.remove(&uri);
             state.answers.remove(&uri);
-            toml_uri
+            let touched = workspace::opened(&mut state, &uri);
+            (toml_uri, touched)
         };
-        let _ = self.publish.send(uri);
+        let (toml_uri, touched) = toml_uri;
+        let _ = self.publish.send(uri.clone());
+        for other in touched.into_iter().filter(|other| *other != uri) {
+            let _ = self.publish.send(other);
+        }
         if let Some(toml_uri) = toml_uri {
             let _ = self.publish.send(toml_uri);
         }
@@ -203,9 +214,10 @@ impl TextSync {
 
     fn change(&self, params: lsp::DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
-        {
+        let touched = {
             let mut state = self.state();
             let encoding = state.encoding;
+            let state = &mut *state;
             let Some(document) = state.documents.get_mut(&uri) else {
                 tracing::warn!(%uri, "change for a document that is not open; ignored");
                 return;
@@ -236,8 +248,13 @@ impl TextSync {
                 }
             }
             tracing::debug!(%uri, reparsed = document.last_reparsed, "changed");
-        }
+            let touched = workspace::sync_document(state, &uri);
+            touched.into_iter().filter(|other| *other != uri).collect::<Vec<_>>()
+        };
         let _ = self.publish.send(uri);
+        for other in touched {
+            let _ = self.publish.send(other);
+        }
     }
 
     /// The answer to a whole-document request whose answer is big (outline,
@@ -277,15 +294,19 @@ impl TextSync {
 
     fn close(&self, params: lsp::DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        {
+        let touched = {
             let mut state = self.state();
             state.documents.remove(&uri);
             state.configs.remove(&uri);
             state.published.remove(&uri);
             state.answers.remove(&uri);
-        }
+            workspace::closed(&mut state, &uri, &self.state, &self.publish)
+        };
         release_free_memory();
-        let _ = self.publish.send(uri);
+        let _ = self.publish.send(uri.clone());
+        for other in touched.into_iter().filter(|other| *other != uri) {
+            let _ = self.publish.send(other);
+        }
     }
 }
 
@@ -321,9 +342,27 @@ impl LanguageServer for Backend {
             }
             None => Config::default(),
         };
+        let watches_files = capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        #[allow(deprecated)] // rootPath: the oldest clients send only it.
+        let roots: Vec<std::path::PathBuf> = match (&params.workspace_folders, &params.root_uri, &params.root_path) {
+            (Some(folders), _, _) if !folders.is_empty() => {
+                folders.iter().filter_map(|f| f.uri.to_file_path().ok()).collect()
+            }
+            (_, Some(root), _) => root.to_file_path().ok().into_iter().collect(),
+            (_, _, Some(path)) => vec![std::path::PathBuf::from(path)],
+            _ => Vec::new(),
+        };
         {
             let mut state = self.state();
             state.initialized = true;
+            state.watches_files = watches_files;
+            state.files.indexing = !roots.is_empty();
+            state.files.roots = roots;
             state.editor_config = editor_config;
             state.encoding = encoding;
             state.markdown = markdown;
@@ -375,6 +414,59 @@ impl LanguageServer for Backend {
         })
     }
 
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        let (watch, index) = {
+            let state = self.state();
+            (state.watches_files, state.files.indexing)
+        };
+        if index {
+            // A thread of its own: reading a big workspace must not hold
+            // back the first diagnostics of the open file.
+            let (state, publish) = (self.state.clone(), self.publish.clone());
+            let started = std::thread::Builder::new()
+                .name("workspace".into())
+                .spawn(move || {
+                    let guard = state.clone();
+                    if let Err(panic) =
+                        crate::contain::contained(|| workspace::index_folders(state, publish))
+                    {
+                        tracing::error!(%panic, "indexing the workspace failed");
+                        guard.lock().unwrap_or_else(|p| p.into_inner()).files.indexing = false;
+                    }
+                });
+            if let Err(error) = started {
+                tracing::error!(%error, "cannot start the workspace thread");
+                self.state().files.indexing = false;
+            }
+        }
+        if watch {
+            let options = lsp::DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![lsp::FileSystemWatcher {
+                    glob_pattern: lsp::GlobPattern::String("**/*.ris".to_string()),
+                    kind: None,
+                }],
+            };
+            let registration = lsp::Registration {
+                id: "ris-lsp-watch-ris".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(error) = self.client.register_capability(vec![registration]).await {
+                tracing::warn!(%error, "the client did not let us watch *.ris files");
+            }
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        let touched = {
+            let mut state = self.state();
+            workspace::files_changed(&mut state, params.changes, &self.state, &self.publish)
+        };
+        for uri in touched {
+            let _ = self.publish.send(uri);
+        }
+    }
+
     async fn shutdown(&self) -> Result<()> {
         tracing::info!("shutdown");
         Ok(())
@@ -399,8 +491,18 @@ impl LanguageServer for Backend {
                     document.set_rules(config.rules());
                 }
                 state.configs.insert(uri.clone(), config);
+                workspace::sync_document(&mut state, uri);
             }
-            uris
+            // Severities of the duplicate codes may have changed too.
+            let flagged: Vec<Url> = state
+                .files
+                .index
+                .flagged_files()
+                .into_iter()
+                .map(|id| state.files.uri(id).clone())
+                .filter(|uri| !uris.contains(uri))
+                .collect();
+            uris.into_iter().chain(flagged).collect()
         };
         for uri in uris {
             let _ = self.publish.send(uri);
@@ -739,6 +841,8 @@ pub fn run(log_file: Option<&Path>, ignored: &[String]) -> ExitCode {
             published: HashMap::new(),
             answers: HashMap::new(),
             initialized: false,
+            files: Default::default(),
+            watches_files: false,
         }));
         let (publish_tx, publish_rx) = mpsc::unbounded_channel();
         let (out_tx, out_rx) = mpsc::unbounded_channel();
@@ -755,9 +859,10 @@ pub fn run(log_file: Option<&Path>, ignored: &[String]) -> ExitCode {
             state: state.clone(),
             publish: publish_tx.clone(),
         };
-        let (service, socket) = LspService::new(|_client| Backend {
+        let (service, socket) = LspService::new(|client| Backend {
             state: state.clone(),
             publish: publish_tx,
+            client,
         });
         tracing::info!(version = env!("CARGO_PKG_VERSION"), "ris-lsp started");
         transport::serve(stdin, exit::ExitOnExit::new(service), socket, text, out_tx).await

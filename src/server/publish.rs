@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tower_lsp::lsp_types::{self as lsp, Url};
 
-use super::{State, convert, transport};
+use super::{State, convert, transport, workspace};
 use crate::checks::Fnv;
 use crate::document::{Document, Encoding};
 
@@ -55,12 +55,27 @@ pub(crate) async fn publisher(
             let body = {
                 let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 let state = &mut *state;
+                // The workspace's duplicate findings, which depend on other
+                // files: few, made afresh.
+                let copies = crate::contain::contained(|| match state.documents.get(&uri) {
+                    Some(document) => workspace::diagnostics(state, &uri, document.rules()),
+                    None if state.files.known(&uri).is_some() => {
+                        let rules = state.config_for(&uri).0.rules();
+                        workspace::diagnostics(state, &uri, &rules)
+                    }
+                    None => Vec::new(),
+                })
+                .unwrap_or_else(|panic| {
+                    tracing::error!(%panic, %uri, "finding the workspace's duplicates failed");
+                    Vec::new()
+                });
                 match state.documents.get(&uri) {
                     Some(document) => {
                         let cache = state.published.entry(uri.clone()).or_default();
+                        let copies = convert::json_items(copies.iter());
                         // A failure here must not end publishing for good:
                         // log it, forget the cache and publish nothing now.
-                        match crate::contain::contained(|| notification(document, &uri, state.encoding, cache)) {
+                        match crate::contain::contained(|| notification(document, &uri, state.encoding, cache, &copies)) {
                             Ok(body) => body,
                             Err(panic) => {
                                 tracing::error!(%panic, %uri, "publishing failed");
@@ -69,14 +84,19 @@ pub(crate) async fn publisher(
                             }
                         }
                     }
-                    // A configuration file, or a closed document (cleared).
-                    None => transport::notification::<lsp::notification::PublishDiagnostics>(
-                        &lsp::PublishDiagnosticsParams {
-                            diagnostics: state.config_errors.get(&uri).cloned().unwrap_or_default(),
-                            uri,
-                            version: None,
-                        },
-                    ),
+                    // A configuration file, a file of the workspace that is
+                    // not open, or a closed document.
+                    None => {
+                        let mut diagnostics = state.config_errors.get(&uri).cloned().unwrap_or_default();
+                        diagnostics.extend(copies);
+                        transport::notification::<lsp::notification::PublishDiagnostics>(
+                            &lsp::PublishDiagnosticsParams {
+                                diagnostics,
+                                uri,
+                                version: None,
+                            },
+                        )
+                    }
                 }
             };
             if out.send(body).is_err() {
@@ -88,8 +108,9 @@ pub(crate) async fn publisher(
 
 /// The `publishDiagnostics` notification for an open document, with its
 /// version, built from the cached pieces and the few findings that are not
-/// cached (duplicate DOIs, which depend on the whole file).
-fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut Cache) -> Vec<u8> {
+/// cached (duplicate DOIs, which depend on the whole file, and `copies`,
+/// the workspace's duplicate findings, serialized).
+fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut Cache, copies: &[u8]) -> Vec<u8> {
     let pieces = document.finding_pieces();
     cache.stamp += 1;
     let stamp = cache.stamp;
@@ -120,7 +141,7 @@ fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut 
             .map(|l| convert::located(l, uri)),
     );
     let mut body =
-        Vec::with_capacity(128 + duplicates.len() + cache.pieces.values().map(|s| s.json.len() + 1).sum::<usize>());
+        Vec::with_capacity(128 + duplicates.len() + copies.len() + cache.pieces.values().map(|s| s.json.len() + 1).sum::<usize>());
     body.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
     serde_json::to_writer(&mut body, uri).expect("a URL serializes");
     write!(body, r#","version":{},"diagnostics":["#, document.version).expect("writing to a Vec");
@@ -128,7 +149,7 @@ fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut 
     let parts = pieces
         .iter()
         .map(|piece| cache.pieces[&piece.id].json.as_slice())
-        .chain([duplicates.as_slice()]);
+        .chain([duplicates.as_slice(), copies]);
     for json in parts.filter(|json| !json.is_empty()) {
         if !first {
             body.push(b',');
