@@ -66,6 +66,8 @@ struct FileRecords {
     pieces: HashMap<u64, Vec<Handle>>,
     /// The records with at least one copy: what its findings are made of.
     flagged: BTreeSet<Handle>,
+    /// Compared only with itself (an open file outside the workspace).
+    alone: bool,
 }
 
 /// The duplicate index of a workspace.
@@ -97,6 +99,16 @@ impl Workspace {
         self.index.is_empty()
     }
 
+    /// Whether `file` is compared only with itself: an open document
+    /// outside the workspace folders. Set it before adding its records.
+    pub fn set_alone(&mut self, file: FileId, alone: bool) {
+        self.files.entry(file).or_default().alone = alone;
+    }
+
+    fn alone(&self, file: FileId) -> bool {
+        self.files.get(&file).is_some_and(|f| f.alone)
+    }
+
     /// Replaces a file's records with those read from disk (`located` from
     /// [`dedupe::keys`]).
     pub fn set_disk(&mut self, file: FileId, located: Vec<dedupe::Located>, touched: &mut Touched) {
@@ -113,10 +125,13 @@ impl Workspace {
 
     /// Forgets every record of a file (deleted, or about to be read again).
     pub fn remove_file(&mut self, file: FileId, touched: &mut Touched) {
-        let Some(records) = self.files.remove(&file) else { return };
-        for handle in records.disk.into_iter().chain(records.pieces.into_values().flatten()) {
+        let Some(records) = self.files.get_mut(&file) else { return };
+        let disk = std::mem::take(&mut records.disk);
+        let pieces = std::mem::take(&mut records.pieces);
+        for handle in disk.into_iter().chain(pieces.into_values().flatten()) {
             self.remove(handle, touched);
         }
+        self.files.remove(&file);
     }
 
     /// Forgets a file's records read from disk (it was opened: its
@@ -159,6 +174,11 @@ impl Workspace {
     /// A record.
     pub fn record(&self, handle: Handle) -> Option<&Record> {
         self.records.get(handle as usize)?.as_ref()
+    }
+
+    /// A record's key.
+    pub fn key(&self, handle: Handle) -> Option<&dedupe::Key> {
+        self.index.get(handle)
     }
 
     /// A record's copies, duplicates first, then by score.
@@ -222,7 +242,11 @@ impl Workspace {
             .index
             .matches(handle)
             .into_iter()
-            .filter(|&(other, _)| !self.left_to_duplicate_doi(handle, other))
+            .filter(|&(other, _)| {
+                let theirs = self.record(other).map_or(file, |r| r.file);
+                !self.left_to_duplicate_doi(handle, other)
+                    && (theirs == file || !(self.alone(file) || self.alone(theirs)))
+            })
             .collect();
         if found.is_empty() {
             return handle;
@@ -340,6 +364,18 @@ mod tests {
         assert_eq!(ws.flagged(2).count(), 1);
         let two = ws.flagged(2).next().unwrap();
         assert_eq!(ws.copies(two).len(), 2);
+    }
+
+    #[test]
+    fn a_file_alone_is_compared_only_with_itself() {
+        let mut ws = Workspace::new();
+        let mut touched = Touched::new();
+        ws.set_disk(1, located(A), &mut touched);
+        ws.set_alone(2, true);
+        ws.add_piece(2, 7, &located(&A.replace("DO  - 10.1136/bmjgh-2021-004936\n", "")), &mut touched);
+        ws.add_piece(2, 8, &located(A), &mut touched);
+        assert!(!ws.has_flagged(1));
+        assert_eq!(ws.flagged(2).count(), 2);
     }
 
     #[test]

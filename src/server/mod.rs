@@ -57,6 +57,8 @@ struct State {
     files: workspace::Files,
     /// Whether the client lets the server watch files.
     watches_files: bool,
+    /// Whether the client takes workspace edits with document versions.
+    document_changes: bool,
 }
 
 impl State {
@@ -348,6 +350,12 @@ impl LanguageServer for Backend {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|w| w.dynamic_registration)
             .unwrap_or(false);
+        let document_changes = capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|w| w.document_changes)
+            .unwrap_or(false);
         #[allow(deprecated)] // rootPath: the oldest clients send only it.
         let roots: Vec<std::path::PathBuf> = match (&params.workspace_folders, &params.root_uri, &params.root_path) {
             (Some(folders), _, _) if !folders.is_empty() => {
@@ -361,6 +369,7 @@ impl LanguageServer for Backend {
             let mut state = self.state();
             state.initialized = true;
             state.watches_files = watches_files;
+            state.document_changes = document_changes;
             state.files.indexing = !roots.is_empty();
             state.files.roots = roots;
             state.editor_config = editor_config;
@@ -405,6 +414,7 @@ impl LanguageServer for Backend {
                     work_done_progress_options: Default::default(),
                 }),
                 inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+                references_provider: Some(lsp::OneOf::Left(true)),
                 ..Default::default()
             },
             server_info: Some(lsp::ServerInfo {
@@ -554,10 +564,20 @@ impl LanguageServer for Backend {
         Ok(hover.flatten())
     }
 
+    async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        let position = params.text_document_position;
+        let uri = position.text_document.uri;
+        let with_itself = params.context.include_declaration;
+        Ok(self.with_document(&uri, |document, state| {
+            let (offset, _) = document.offset(convert::from_position(position.position), state.encoding);
+            workspace::references(state, &uri, offset, with_itself)
+        }))
+    }
+
     async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
         let uri = params.text_document.uri;
         let only = params.context.only;
-        let Some((mut actions, offer)) = self.with_document(&uri, |document, state| {
+        let Some((mut actions, offer, merge)) = self.with_document(&uri, |document, state| {
             let (start, _) = document.offset(convert::from_position(params.range.start), state.encoding);
             let (end, _) = document.offset(convert::from_position(params.range.end), state.encoding);
             let range = Span::new(start, end.max(start));
@@ -574,10 +594,24 @@ impl LanguageServer for Backend {
                 FixAllOffer::Now => Some(Ok(())),
                 FixAllOffer::No => None,
             };
-            (actions, offer)
+            let wants_fixes = only
+                .as_deref()
+                .is_none_or(|kinds| kinds.iter().any(|k| k.as_str() == "quickfix"));
+            let merge = wants_fixes
+                .then(|| workspace::merge_plan(state, &uri, range.start, state.document_changes))
+                .flatten();
+            (actions, offer, merge)
         }) else {
             return Ok(None);
         };
+        if let Some(plan) = merge {
+            // Files on disk are read here, away from the lock.
+            match tokio::task::spawn_blocking(move || plan.action()).await {
+                Ok(Some(action)) => actions.insert(0, lsp::CodeActionOrCommand::CodeAction(action)),
+                Ok(None) => {}
+                Err(error) => tracing::error!(%error, %uri, "making the merge failed"),
+            }
+        }
         match offer {
             Some(Err(lazy)) => actions.push(lazy),
             Some(Ok(())) => {
@@ -843,6 +877,7 @@ pub fn run(log_file: Option<&Path>, ignored: &[String]) -> ExitCode {
             initialized: false,
             files: Default::default(),
             watches_files: false,
+            document_changes: false,
         }));
         let (publish_tx, publish_rx) = mpsc::unbounded_channel();
         let (out_tx, out_rx) = mpsc::unbounded_channel();

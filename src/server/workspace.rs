@@ -97,6 +97,9 @@ pub(crate) fn opened(state: &mut State, uri: &Url) -> Vec<Url> {
     let file = state.files.id(uri);
     let mut touched = Touched::new();
     state.files.index.remove_file(file, &mut touched);
+    // A file outside the workspace folders is compared with itself only.
+    let inside = uri.to_file_path().is_ok_and(|path| state.files.in_workspace(&path));
+    state.files.index.set_alone(file, !inside);
     let mut uris = state.files.uris(&touched);
     uris.extend(sync_document(state, uri));
     uris
@@ -248,6 +251,8 @@ pub(crate) fn index_folders(shared: Arc<Mutex<State>>, publish: mpsc::UnboundedS
         for uri in &open {
             let file = state.files.id(uri);
             fresh.remove_file(file, &mut touched);
+            let inside = uri.to_file_path().is_ok_and(|path| state.files.in_workspace(&path));
+            fresh.set_alone(file, !inside);
             let document = &state.documents[uri];
             for id in document.record_pieces() {
                 if let Some((_, _, records)) = document.piece_records(id) {
@@ -372,4 +377,266 @@ pub(crate) fn diagnostics(state: &State, uri: &Url, rules: &Rules) -> Vec<lsp::D
     // In line order; a record's duplicate finding before its possible one.
     out.sort_by_key(|d| d.range.start.line);
     out
+}
+
+/// The record of the open document `uri` around byte `offset`: its handle
+/// in the index.
+pub(crate) fn record_at(state: &State, uri: &Url, offset: usize) -> Option<Handle> {
+    let file = state.files.known(uri)?;
+    let document = state.documents.get(uri)?;
+    let id = document.piece_id_at(offset);
+    let (_, start, records) = document.piece_records(id)?;
+    let handles = state.files.index.piece_handles(file, id);
+    let rank = records
+        .iter()
+        .rposition(|r| start + r.span.start <= offset)
+        .unwrap_or(0);
+    handles.get(rank).copied()
+}
+
+/// The copies of the record at `offset` of `uri` (duplicates only), with
+/// the record itself first when `with_itself`.
+pub(crate) fn references(state: &State, uri: &Url, offset: usize, with_itself: bool) -> Vec<lsp::Location> {
+    let Some(handle) = record_at(state, uri, offset) else {
+        return Vec::new();
+    };
+    let copies = state.files.index.copies(handle);
+    if !crate::workspace::has_duplicate(copies) {
+        return Vec::new();
+    }
+    let duplicates = copies
+        .iter()
+        .filter(|(_, d)| d.verdict == Verdict::Duplicate)
+        .map(|&(other, _)| other);
+    with_itself
+        .then_some(handle)
+        .into_iter()
+        .chain(duplicates)
+        .filter_map(|h| locate(state, h))
+        .map(|(uri, line)| lsp::Location::new(uri, tag_range(line)))
+        .collect()
+}
+
+/// A record to merge: the text it is in, as far as the lock allows.
+enum Copy {
+    /// In an open document: the text, its version, the record's bytes.
+    Open {
+        uri: Url,
+        version: i32,
+        rope: ropey::Rope,
+        span: crate::syntax::Span,
+        line: u32,
+    },
+    /// In a file on disk: found again when the action is made.
+    Disk {
+        uri: Url,
+        path: PathBuf,
+        line: u32,
+        key: dedupe::Key,
+    },
+}
+
+/// What merging the record at an offset needs, taken under the lock; the
+/// files on disk are read after ([`MergePlan::action`]).
+pub(crate) struct MergePlan {
+    target: Copy,
+    copies: Vec<Copy>,
+    line_ending: &'static str,
+    encoding: crate::document::Encoding,
+    versioned: bool,
+}
+
+/// The plan to merge the duplicates of the record at `offset` of `uri`
+/// into it, if it has any.
+pub(crate) fn merge_plan(state: &State, uri: &Url, offset: usize, versioned: bool) -> Option<MergePlan> {
+    let handle = record_at(state, uri, offset)?;
+    let copies = state.files.index.copies(handle);
+    if !crate::workspace::has_duplicate(copies) {
+        return None;
+    }
+    let copy = |h: Handle| -> Option<Copy> {
+        let record = state.files.index.record(h)?;
+        let (uri, line) = locate(state, h)?;
+        match record.place {
+            Place::Disk { .. } => Some(Copy::Disk {
+                path: uri.to_file_path().ok()?,
+                uri,
+                line,
+                key: state.files.index.key(h)?.clone(),
+            }),
+            Place::Piece { id, rank } => {
+                let document = state.documents.get(&uri)?;
+                let (_, start, records) = document.piece_records(id)?;
+                let span = records.get(rank as usize)?.span.shift(start);
+                Some(Copy::Open {
+                    version: document.version,
+                    rope: document.rope().clone(),
+                    uri,
+                    span,
+                    line,
+                })
+            }
+        }
+    };
+    let document = state.documents.get(uri)?;
+    Some(MergePlan {
+        target: copy(handle)?,
+        copies: copies
+            .iter()
+            .filter(|(_, d)| d.verdict == Verdict::Duplicate)
+            .filter_map(|&(h, _)| copy(h))
+            .collect(),
+        line_ending: document.line_ending(),
+        encoding: state.encoding,
+        versioned,
+    })
+}
+
+/// A record's text found again, with the text holding it.
+struct Found {
+    uri: Url,
+    version: Option<i32>,
+    text: std::sync::Arc<str>,
+    span: crate::syntax::Span,
+    name: String,
+}
+
+impl MergePlan {
+    /// The code action: the target record replaced by the merge of it and
+    /// its copies (every distinct value kept), the copies removed, in one
+    /// workspace edit. Copies on disk that changed since they were indexed
+    /// are left out.
+    pub(crate) fn action(self) -> Option<lsp::CodeAction> {
+        let mut texts: HashMap<Url, std::sync::Arc<str>> = HashMap::new();
+        let mut find = |copy: &Copy| -> Option<Found> {
+            match copy {
+                Copy::Open {
+                    uri,
+                    version,
+                    rope,
+                    span,
+                    line,
+                } => {
+                    let text = texts.entry(uri.clone()).or_insert_with(|| rope.to_string().into()).clone();
+                    Some(Found {
+                        name: format!("{}:{}", short_name(uri), line + 1),
+                        uri: uri.clone(),
+                        version: Some(*version),
+                        text,
+                        span: *span,
+                    })
+                }
+                Copy::Disk { uri, path, line, key } => {
+                    let text = match texts.get(uri) {
+                        Some(text) => text.clone(),
+                        None => {
+                            let text: std::sync::Arc<str> = read_text(path)?.into();
+                            texts.insert(uri.clone(), text.clone());
+                            text
+                        }
+                    };
+                    let again = dedupe::keys(&text)
+                        .into_iter()
+                        .find(|l| l.line == *line as usize && l.key == *key)?;
+                    Some(Found {
+                        name: format!("{}:{}", short_name(uri), line + 1),
+                        uri: uri.clone(),
+                        version: None,
+                        text,
+                        span: again.span,
+                    })
+                }
+            }
+        };
+        let target = find(&self.target)?;
+        let copies: Vec<Found> = self.copies.iter().filter_map(&mut find).collect();
+        if copies.is_empty() {
+            return None;
+        }
+        let fields_of = |found: &Found| {
+            let text = found.span.text(&found.text);
+            let parse = crate::syntax::parse(text);
+            parse
+                .records
+                .iter()
+                .find(|r| r.has_type)
+                .map(|record| dedupe::fields(text, &parse, record))
+                .unwrap_or_default()
+        };
+        let records: Vec<_> = std::iter::once(&target).chain(&copies).map(fields_of).collect();
+        let sources: Vec<String> = std::iter::once(&target).chain(&copies).map(|f| f.name.clone()).collect();
+        let merged = dedupe::merge::merge(&records, &sources);
+        let mut new_text = String::new();
+        dedupe::merge::write(&merged, self.line_ending, &mut new_text);
+        if !target.span.text(&target.text).ends_with(['\n', '\r']) {
+            new_text.truncate(new_text.trim_end_matches(['\n', '\r']).len());
+        }
+        // Edits per file, in order of the files first met.
+        let mut by_file: Vec<(Url, Option<i32>, std::sync::Arc<str>, Vec<crate::checks::Edit>)> = Vec::new();
+        let mut add = |found: &Found, edit: crate::checks::Edit| {
+            match by_file.iter_mut().find(|(uri, ..)| *uri == found.uri) {
+                Some((_, _, _, edits)) => edits.push(edit),
+                None => by_file.push((found.uri.clone(), found.version, found.text.clone(), vec![edit])),
+            }
+        };
+        add(
+            &target,
+            crate::checks::Edit {
+                span: target.span,
+                text: new_text,
+            },
+        );
+        for copy in &copies {
+            // The copy and the blank lines after it.
+            let rest = &copy.text[copy.span.end..];
+            let blank = rest.len() - rest.trim_start_matches(['\n', '\r', ' ', '\t']).len();
+            let mut end = copy.span.end + blank;
+            if end < copy.text.len() {
+                // Keep the spaces that start the next line.
+                end = copy.span.end + rest[..blank].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            }
+            add(
+                copy,
+                crate::checks::Edit {
+                    span: crate::syntax::Span::new(copy.span.start, end),
+                    text: String::new(),
+                },
+            );
+        }
+        let mut changes: HashMap<Url, Vec<lsp::TextEdit>> = HashMap::new();
+        let mut document_changes = Vec::new();
+        for (uri, version, text, mut edits) in by_file {
+            edits.sort_by_key(|e| e.span.start);
+            let rope = ropey::Rope::from_str(&text);
+            let edits = super::editing::text_edits(&rope, self.encoding, &edits);
+            if self.versioned {
+                document_changes.push(lsp::TextDocumentEdit {
+                    text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri, version },
+                    edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+                });
+            } else {
+                changes.insert(uri, edits);
+            }
+        }
+        let n = copies.len();
+        Some(lsp::CodeAction {
+            title: format!(
+                "Merge {n} duplicate{} into this record",
+                if n == 1 { "" } else { "s" }
+            ),
+            kind: Some(lsp::CodeActionKind::QUICKFIX),
+            edit: Some(if self.versioned {
+                lsp::WorkspaceEdit {
+                    document_changes: Some(lsp::DocumentChanges::Edits(document_changes)),
+                    ..Default::default()
+                }
+            } else {
+                lsp::WorkspaceEdit {
+                    changes: Some(changes),
+                    ..Default::default()
+                }
+            }),
+            ..Default::default()
+        })
+    }
 }
