@@ -125,7 +125,9 @@ impl Workspace {
 
     /// Forgets every record of a file (deleted, or about to be read again).
     pub fn remove_file(&mut self, file: FileId, touched: &mut Touched) {
-        let Some(records) = self.files.get_mut(&file) else { return };
+        let Some(records) = self.files.get_mut(&file) else {
+            return;
+        };
         let disk = std::mem::take(&mut records.disk);
         let pieces = std::mem::take(&mut records.pieces);
         for handle in disk.into_iter().chain(pieces.into_values().flatten()) {
@@ -137,7 +139,9 @@ impl Workspace {
     /// Forgets a file's records read from disk (it was opened: its
     /// document's pieces stand for it now).
     pub fn remove_disk(&mut self, file: FileId, touched: &mut Touched) {
-        let Some(records) = self.files.get_mut(&file) else { return };
+        let Some(records) = self.files.get_mut(&file) else {
+            return;
+        };
         for handle in std::mem::take(&mut records.disk) {
             self.remove(handle, touched);
         }
@@ -188,7 +192,10 @@ impl Workspace {
 
     /// The records of `file` that have copies, by handle.
     pub fn flagged(&self, file: FileId) -> impl Iterator<Item = Handle> + '_ {
-        self.files.get(&file).into_iter().flat_map(|f| f.flagged.iter().copied())
+        self.files
+            .get(&file)
+            .into_iter()
+            .flat_map(|f| f.flagged.iter().copied())
     }
 
     /// Whether `file` has records with copies.
@@ -220,9 +227,11 @@ impl Workspace {
     /// `line`.
     pub fn disk_handle(&self, file: FileId, line: u32) -> Option<Handle> {
         let records = self.files.get(&file)?;
-        records.disk.iter().copied().find(|&h| {
-            matches!(self.record(h), Some(Record { place: Place::Disk { line: l, .. }, .. }) if *l == line)
-        })
+        records
+            .disk
+            .iter()
+            .copied()
+            .find(|&h| matches!(self.record(h), Some(Record { place: Place::Disk { line: l, .. }, .. }) if *l == line))
     }
 
     fn insert(&mut self, file: FileId, place: Place, located: dedupe::Located, touched: &mut Touched) -> Handle {
@@ -272,13 +281,17 @@ impl Workspace {
             return;
         };
         self.index.remove(handle);
-        let Some(copies) = self.links.remove(&handle) else { return };
+        let Some(copies) = self.links.remove(&handle) else {
+            return;
+        };
         if let Some(file) = self.files.get_mut(&record.file) {
             file.flagged.remove(&handle);
         }
         touched.insert(record.file);
         for (other, _) in copies {
-            let Some(theirs) = self.links.get_mut(&other) else { continue };
+            let Some(theirs) = self.links.get_mut(&other) else {
+                continue;
+            };
             theirs.retain(|&(h, _)| h != handle);
             let their_file = self.records[other as usize].as_ref().map(|r| r.file);
             if theirs.is_empty() {
@@ -372,7 +385,12 @@ mod tests {
         let mut touched = Touched::new();
         ws.set_disk(1, located(A), &mut touched);
         ws.set_alone(2, true);
-        ws.add_piece(2, 7, &located(&A.replace("DO  - 10.1136/bmjgh-2021-004936\n", "")), &mut touched);
+        ws.add_piece(
+            2,
+            7,
+            &located(&A.replace("DO  - 10.1136/bmjgh-2021-004936\n", "")),
+            &mut touched,
+        );
         ws.add_piece(2, 8, &located(A), &mut touched);
         assert!(!ws.has_flagged(1));
         assert_eq!(ws.flagged(2).count(), 2);

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 /// A record with a DOI, and the same work as another database exports it.
 const FIRST: &str = "TY  - JOUR\nTI  - Benefiting the NHS through innovation\nAU  - Issa, Hamdi\nPY  - 2021\nT2  - BMJ Global Health\nDO  - 10.1136/bmjgh-2021-004936\nER  - \n";
 const COPY: &str = "TY  - JOUR\nTI  - Benefiting the NHS Through Innovation.\nAU  - Issa, H.\nPY  - 2021\nT2  - BMJ Glob Health\nKW  - innovation\nDO  - https://doi.org/10.1136/BMJGH-2021-004936\nER  - \n";
-const OTHER: &str = "TY  - JOUR\nTI  - Malaria vaccines in young children\nAU  - Okafor, Chidi\nPY  - 2019\nT2  - The Lancet\nER  - \n";
+const OTHER: &str =
+    "TY  - JOUR\nTI  - Malaria vaccines in young children\nAU  - Okafor, Chidi\nPY  - 2019\nT2  - The Lancet\nER  - \n";
 const THIRD: &str = "TY  - JOUR\nTI  - Hospital food and recovery after surgery\nAU  - Brown, Ann\nPY  - 2018\nT2  - BMJ\nSP  - 12\nER  - \n";
 
 /// A fresh folder for one test.
@@ -122,6 +123,190 @@ fn a_duplicate_is_shown_on_every_copy_open_or_not() {
     assert_eq!(found.len(), 1, "{unopened}");
     assert_eq!(found[0]["range"]["start"]["line"], 8);
     assert!(found[0]["message"].as_str().unwrap().contains("a.ris:8"), "{unopened}");
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Two files sharing a duplicate: `a.ris` (open) holds OTHER then FIRST
+/// (its TY on line 7), `scopus.ris` (on disk) THIRD then COPY (line 8).
+fn two_files(name: &str) -> (PathBuf, PathBuf, PathBuf, String, String) {
+    let dir = folder(name);
+    let (a, b) = (dir.join("a.ris"), dir.join("scopus.ris"));
+    let a_text = format!("{OTHER}\n{FIRST}");
+    let b_text = format!("{THIRD}\n{COPY}");
+    std::fs::write(&a, &a_text).unwrap();
+    std::fs::write(&b, &b_text).unwrap();
+    (dir, a, b, a_text, b_text)
+}
+
+#[test]
+fn references_on_a_record_list_its_copies() {
+    let (dir, a, b, a_text, _) = two_files("references");
+    let mut client = start(&dir);
+    client.open(&uri(&a), &a_text, 1);
+    diagnostics_until(&mut client, &uri(&a), has("RIS071"));
+    let at = |line: u32, character: u32, declaration: bool| {
+        json!({
+            "textDocument": { "uri": uri(&a) },
+            "position": { "line": line, "character": character },
+            "context": { "includeDeclaration": declaration }
+        })
+    };
+    let found = client.request("textDocument/references", at(7, 1, true));
+    let places: Vec<(String, u64)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["uri"].as_str().unwrap().to_string(),
+                l["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(places, [(uri(&a), 7), (uri(&b), 8)]);
+    // Anywhere in the record; without the record itself.
+    let found = client.request("textDocument/references", at(10, 3, false));
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    // A record without copies has none.
+    let found = client.request("textDocument/references", at(0, 0, true));
+    assert_eq!(found, json!([]));
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn merging_keeps_every_value_and_removes_the_copies_in_one_edit() {
+    let (dir, a, b, a_text, b_text) = two_files("merge");
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri(&dir),
+            "capabilities": { "workspace": { "workspaceEdit": { "documentChanges": true } } }
+        }),
+    );
+    client.notify("initialized", json!({}));
+    client.open(&uri(&a), &a_text, 3);
+    diagnostics_until(&mut client, &uri(&a), has("RIS071"));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri(&a) },
+            "range": { "start": { "line": 8, "character": 2 }, "end": { "line": 8, "character": 2 } },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    let merge = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Merge 1 duplicate into this record")
+        .unwrap_or_else(|| panic!("no merge in {actions}"));
+    let changes = merge["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(changes.len(), 2, "{merge}");
+    let edited = |path: &Path, text: &str| {
+        let change = changes
+            .iter()
+            .find(|c| c["textDocument"]["uri"] == uri(path))
+            .unwrap_or_else(|| panic!("no edit of {}", path.display()));
+        (
+            change["textDocument"]["version"].clone(),
+            common::apply_text_edits(text, change["edits"].as_array().unwrap()),
+        )
+    };
+    let (version, merged) = edited(&a, &a_text);
+    assert_eq!(version, json!(3), "the open document's version");
+    // T2 may appear once: the copy's spelling is kept in a note.
+    assert_eq!(
+        merged,
+        format!(
+            "{OTHER}\nTY  - JOUR\nTI  - Benefiting the NHS through innovation\nAU  - Issa, Hamdi\nPY  - 2021\n\
+             T2  - BMJ Global Health\nDO  - 10.1136/bmjgh-2021-004936\nKW  - innovation\n\
+             N1  - Merged duplicate (scopus.ris:9): T2  - BMJ Glob Health\nER  - \n"
+        )
+    );
+    let (version, rest) = edited(&b, &b_text);
+    assert_eq!(version, Value::Null, "a file on disk has no version");
+    assert_eq!(rest, format!("{THIRD}\n"));
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn watched_files_pasted_copies_and_closing_keep_it_current() {
+    let (dir, a, b, a_text, _) = two_files("watched");
+    std::fs::write(dir.join("ris-lsp.toml"), "[severity]\nduplicate-record = \"warning\"\n").unwrap();
+    let mut client = start(&dir);
+    client.open(&uri(&a), &a_text, 1);
+    diagnostics_until(&mut client, &uri(&b), has("RIS071"));
+
+    // A new file with another copy.
+    let c = dir.join("embase.ris");
+    std::fs::write(&c, FIRST).unwrap();
+    let event = |path: &Path, typ: u32| json!({ "changes": [{ "uri": uri(path), "type": typ }] });
+    client.notify("workspace/didChangeWatchedFiles", event(&c, 1));
+    let open = diagnostics_until(&mut client, &uri(&a), |d| {
+        with_code(d, "RIS071")
+            .first()
+            .is_some_and(|f| f["relatedInformation"].as_array().unwrap().len() == 2)
+    });
+    let message = with_code(&open, "RIS071")[0]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("the records at"), "{message}");
+    let unopened = diagnostics_until(&mut client, &uri(&c), has("RIS071"));
+    assert_eq!(
+        with_code(&unopened, "RIS071")[0]["severity"],
+        2,
+        "the folder's ris-lsp.toml: {unopened}"
+    );
+
+    // One deleted: its findings are cleared, and the others forget it.
+    std::fs::remove_file(&b).unwrap();
+    client.notify("workspace/didChangeWatchedFiles", event(&b, 3));
+    diagnostics_until(&mut client, &uri(&b), |d| d["diagnostics"] == json!([]));
+    diagnostics_until(&mut client, &uri(&a), |d| {
+        with_code(d, "RIS071")
+            .first()
+            .is_some_and(|f| f["relatedInformation"].as_array().unwrap().len() == 1)
+    });
+
+    // A pasted copy of a record from another file is flagged there too.
+    std::fs::write(&b, THIRD).unwrap();
+    client.notify("workspace/didChangeWatchedFiles", event(&b, 1));
+    client.change(&uri(&a), 2, [14, 0, 14, 0], &format!("\n{THIRD}"));
+    let open = diagnostics_until(&mut client, &uri(&a), |d| with_code(d, "RIS071").len() == 2);
+    assert_eq!(with_code(&open, "RIS071")[1]["range"]["start"]["line"], 15, "{open}");
+    diagnostics_until(&mut client, &uri(&b), has("RIS071"));
+
+    // Closed without saving: the file on disk counts again.
+    client.notify("textDocument/didClose", json!({ "textDocument": { "uri": uri(&a) } }));
+    diagnostics_until(&mut client, &uri(&b), |d| with_code(d, "RIS071").is_empty());
+    let closed = diagnostics_until(&mut client, &uri(&a), |d| with_code(d, "RIS071").len() == 1);
+    assert_eq!(with_code(&closed, "RIS071")[0]["range"]["start"]["line"], 7, "{closed}");
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_preprint_and_its_published_version_are_a_possible_duplicate() {
+    let dir = folder("possible");
+    let preprint = "TY  - JOUR\nTI  - Benefiting the NHS through innovation\nAU  - Issa, Hamdi\nPY  - 2020\nT2  - medRxiv\nDO  - 10.1101/2020.01.01.12345\nER  - \n";
+    std::fs::write(dir.join("preprints.ris"), preprint).unwrap();
+    let a = dir.join("a.ris");
+    std::fs::write(&a, FIRST).unwrap();
+    let mut client = start(&dir);
+    client.open(&uri(&a), FIRST, 1);
+    let open = diagnostics_until(&mut client, &uri(&a), has("RIS072"));
+    let found = with_code(&open, "RIS072");
+    assert_eq!(found[0]["severity"], 4, "a hint: {open}");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("possible duplicate of the record at preprints.ris:1")
+    );
+    assert!(with_code(&open, "RIS071").is_empty(), "never a duplicate: {open}");
     assert_eq!(client.shutdown(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }

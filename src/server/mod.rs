@@ -433,17 +433,13 @@ impl LanguageServer for Backend {
             // A thread of its own: reading a big workspace must not hold
             // back the first diagnostics of the open file.
             let (state, publish) = (self.state.clone(), self.publish.clone());
-            let started = std::thread::Builder::new()
-                .name("workspace".into())
-                .spawn(move || {
-                    let guard = state.clone();
-                    if let Err(panic) =
-                        crate::contain::contained(|| workspace::index_folders(state, publish))
-                    {
-                        tracing::error!(%panic, "indexing the workspace failed");
-                        guard.lock().unwrap_or_else(|p| p.into_inner()).files.indexing = false;
-                    }
-                });
+            let started = std::thread::Builder::new().name("workspace".into()).spawn(move || {
+                let guard = state.clone();
+                if let Err(panic) = crate::contain::contained(|| workspace::index_folders(state, publish)) {
+                    tracing::error!(%panic, "indexing the workspace failed");
+                    guard.lock().unwrap_or_else(|p| p.into_inner()).files.indexing = false;
+                }
+            });
             if let Err(error) = started {
                 tracing::error!(%error, "cannot start the workspace thread");
                 self.state().files.indexing = false;

@@ -75,7 +75,8 @@ pub(crate) async fn publisher(
                         let copies = convert::json_items(copies.iter());
                         // A failure here must not end publishing for good:
                         // log it, forget the cache and publish nothing now.
-                        match crate::contain::contained(|| notification(document, &uri, state.encoding, cache, &copies)) {
+                        match crate::contain::contained(|| notification(document, &uri, state.encoding, cache, &copies))
+                        {
                             Ok(body) => body,
                             Err(panic) => {
                                 tracing::error!(%panic, %uri, "publishing failed");
@@ -140,8 +141,9 @@ fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut 
             .iter()
             .map(|l| convert::located(l, uri)),
     );
-    let mut body =
-        Vec::with_capacity(128 + duplicates.len() + copies.len() + cache.pieces.values().map(|s| s.json.len() + 1).sum::<usize>());
+    let mut body = Vec::with_capacity(
+        128 + duplicates.len() + copies.len() + cache.pieces.values().map(|s| s.json.len() + 1).sum::<usize>(),
+    );
     body.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
     serde_json::to_writer(&mut body, uri).expect("a URL serializes");
     write!(body, r#","version":{},"diagnostics":["#, document.version).expect("writing to a Vec");

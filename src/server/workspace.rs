@@ -107,7 +107,12 @@ pub(crate) fn opened(state: &mut State, uri: &Url) -> Vec<Url> {
 
 /// A document was closed: its pieces are forgotten, and the file on disk
 /// is read again in the background, if it is in the workspace.
-pub(crate) fn closed(state: &mut State, uri: &Url, shared: &Arc<Mutex<State>>, publish: &mpsc::UnboundedSender<Url>) -> Vec<Url> {
+pub(crate) fn closed(
+    state: &mut State,
+    uri: &Url,
+    shared: &Arc<Mutex<State>>,
+    publish: &mpsc::UnboundedSender<Url>,
+) -> Vec<Url> {
     let Some(file) = state.files.known(uri) else {
         return Vec::new();
     };
@@ -227,7 +232,9 @@ pub(crate) fn index_folders(shared: Arc<Mutex<State>>, publish: mpsc::UnboundedS
     let mut ignored = Touched::new();
     let mut files = 0;
     for found in &gathered.inputs {
-        let input::Input::File { path, .. } = found else { continue };
+        let input::Input::File { path, .. } = found else {
+            continue;
+        };
         let Ok(uri) = Url::from_file_path(path) else { continue };
         let located = match crate::contain::contained(|| read_keys(path)) {
             Ok(Some(located)) => located,
@@ -325,15 +332,25 @@ pub(crate) fn diagnostics(state: &State, uri: &Url, rules: &Rules) -> Vec<lsp::D
         return Vec::new();
     };
     let levels = [
-        (Verdict::Duplicate, Code::DuplicateRecord, rules.severity(Code::DuplicateRecord)),
-        (Verdict::Possible, Code::PossibleDuplicate, rules.severity(Code::PossibleDuplicate)),
+        (
+            Verdict::Duplicate,
+            Code::DuplicateRecord,
+            rules.severity(Code::DuplicateRecord),
+        ),
+        (
+            Verdict::Possible,
+            Code::PossibleDuplicate,
+            rules.severity(Code::PossibleDuplicate),
+        ),
     ];
     if levels.iter().all(|(_, _, severity)| severity.is_none()) {
         return Vec::new();
     }
     let mut out = Vec::new();
     for handle in state.files.index.flagged(file) {
-        let Some((_, line)) = locate(state, handle) else { continue };
+        let Some((_, line)) = locate(state, handle) else {
+            continue;
+        };
         let copies = state.files.index.copies(handle);
         for &(verdict, code, severity) in &levels {
             let Some(severity) = severity else { continue };
@@ -517,7 +534,10 @@ impl MergePlan {
                     span,
                     line,
                 } => {
-                    let text = texts.entry(uri.clone()).or_insert_with(|| rope.to_string().into()).clone();
+                    let text = texts
+                        .entry(uri.clone())
+                        .or_insert_with(|| rope.to_string().into())
+                        .clone();
                     Some(Found {
                         name: format!("{}:{}", short_name(uri), line + 1),
                         uri: uri.clone(),
@@ -564,7 +584,10 @@ impl MergePlan {
                 .unwrap_or_default()
         };
         let records: Vec<_> = std::iter::once(&target).chain(&copies).map(fields_of).collect();
-        let sources: Vec<String> = std::iter::once(&target).chain(&copies).map(|f| f.name.clone()).collect();
+        let sources: Vec<String> = std::iter::once(&target)
+            .chain(&copies)
+            .map(|f| f.name.clone())
+            .collect();
         let merged = dedupe::merge::merge(&records, &sources);
         let mut new_text = String::new();
         dedupe::merge::write(&merged, self.line_ending, &mut new_text);
@@ -573,12 +596,11 @@ impl MergePlan {
         }
         // Edits per file, in order of the files first met.
         let mut by_file: Vec<(Url, Option<i32>, std::sync::Arc<str>, Vec<crate::checks::Edit>)> = Vec::new();
-        let mut add = |found: &Found, edit: crate::checks::Edit| {
-            match by_file.iter_mut().find(|(uri, ..)| *uri == found.uri) {
+        let mut add =
+            |found: &Found, edit: crate::checks::Edit| match by_file.iter_mut().find(|(uri, ..)| *uri == found.uri) {
                 Some((_, _, _, edits)) => edits.push(edit),
                 None => by_file.push((found.uri.clone(), found.version, found.text.clone(), vec![edit])),
-            }
-        };
+            };
         add(
             &target,
             crate::checks::Edit {
@@ -620,10 +642,7 @@ impl MergePlan {
         }
         let n = copies.len();
         Some(lsp::CodeAction {
-            title: format!(
-                "Merge {n} duplicate{} into this record",
-                if n == 1 { "" } else { "s" }
-            ),
+            title: format!("Merge {n} duplicate{} into this record", if n == 1 { "" } else { "s" }),
             kind: Some(lsp::CodeActionKind::QUICKFIX),
             edit: Some(if self.versioned {
                 lsp::WorkspaceEdit {
