@@ -222,6 +222,7 @@ pub(crate) fn read_text(path: &Path) -> Option<String> {
 /// that. Then publishes every file with copies.
 pub(crate) fn index_folders(shared: Arc<Mutex<State>>, publish: mpsc::UnboundedSender<Url>) {
     let lock = || shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    lower_priority();
     let started = Instant::now();
     let roots = lock().files.roots.clone();
     let gathered = input::gather(&roots);
@@ -294,6 +295,18 @@ pub(crate) fn index_folders(shared: Arc<Mutex<State>>, publish: mpsc::UnboundedS
         for uri in files_changed(&mut state, pending, &shared, &publish) {
             let _ = publish.send(uri);
         }
+    }
+}
+
+/// Makes this thread (and the threads it starts, which inherit it) yield
+/// to the others: reading the folders must not slow down the checks of
+/// the file being opened meanwhile.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority with `who` 0 changes only the calling thread's
+    // nice value (Linux keeps it per thread); it reads no memory of ours.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }
 
