@@ -171,6 +171,20 @@ fn references_on_a_record_list_its_copies() {
     // A record without copies has none.
     let found = client.request("textDocument/references", at(0, 0, true));
     assert_eq!(found, json!([]));
+    // The number of copies, at the end of the TY line.
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": uri(&a) },
+                "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 14, "character": 0 } } }),
+    );
+    let copies: Vec<&Value> = hints
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["label"] == "2 copies")
+        .collect();
+    assert_eq!(copies.len(), 1, "{hints}");
+    assert_eq!(copies[0]["position"], json!({ "line": 7, "character": 10 }));
     assert_eq!(client.shutdown(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }

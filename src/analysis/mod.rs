@@ -81,7 +81,11 @@ pub struct Analysis {
     pub hints: Vec<Hint>,
     /// Each record's duplicate key ([`crate::dedupe::piece_keys`]), for the
     /// workspace's duplicate index: a keystroke re-keys only its piece.
-    pub records: Vec<crate::dedupe::Located>,
+    /// Set by the analysis itself ([`Scope::Everything`]), or later, away
+    /// from the first diagnostics of a newly opened document
+    /// ([`Scope::Shown`], then [`Analysis::key`]): keys cost some three
+    /// times the checks.
+    pub records: std::sync::OnceLock<Vec<crate::dedupe::Located>>,
     /// The panic a check raised on this piece, if one did (RIS099).
     pub internal_error: Option<String>,
 }
@@ -92,8 +96,39 @@ pub enum Scope {
     /// Findings and DOIs (the CLI's `check`).
     Findings,
     /// Also outline, folding, links, hints and duplicate keys (an open
-    /// document).
+    /// document's edits).
     Everything,
+    /// All of [`Scope::Everything`] but the duplicate keys, made later
+    /// ([`Analysis::key`]): a document as it is opened.
+    Shown,
+}
+
+impl Analysis {
+    /// The records' duplicate keys, once known (see [`Analysis::records`]).
+    pub fn keys(&self) -> &[crate::dedupe::Located] {
+        self.records.get().map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether its keys are known.
+    pub fn is_keyed(&self) -> bool {
+        self.records.get().is_some()
+    }
+
+    /// Makes its records' keys from its text, `text`, unless known.
+    pub fn key(&self, text: &str, parse: &mut Parse) {
+        if self.records.get().is_none() {
+            let keys = crate::contain::contained(|| {
+                syntax::parse_into(text, &[], parse);
+                crate::dedupe::piece_keys(text, parse)
+            });
+            // A failure leaves the record out of the duplicate index only.
+            let keys = keys.unwrap_or_else(|panic| {
+                tracing::error!(%panic, "making a record's duplicate key failed");
+                Vec::new()
+            });
+            let _ = self.records.set(keys);
+        }
+    }
 }
 
 /// Analyses one piece, `followed` when another piece comes after it in the
@@ -143,7 +178,7 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
         dois: checks::doi_occurrences(text, parse),
         ..Analysis::default()
     };
-    if scope == Scope::Everything {
+    if scope != Scope::Findings {
         analysis.symbols = outline::symbols(text, parse)
             .into_iter()
             .map(|s| Symbol {
@@ -172,7 +207,9 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
                 label,
             })
             .collect();
-        analysis.records = crate::dedupe::piece_keys(text, parse);
+        if scope == Scope::Everything {
+            let _ = analysis.records.set(crate::dedupe::piece_keys(text, parse));
+        }
     }
     analysis
 }

@@ -201,7 +201,8 @@ impl TextSync {
             state.configs.insert(uri.clone(), config);
             state.published.remove(&uri);
             state.answers.remove(&uri);
-            let touched = workspace::opened(&mut state, &uri);
+            let touched = workspace::contained(&mut state, &uri, |state| workspace::opened(state, &uri));
+            workspace::key_later(&mut state, &uri, &self.state, &self.publish);
             (toml_uri, touched)
         };
         let (toml_uri, touched) = toml_uri;
@@ -250,7 +251,9 @@ impl TextSync {
                 }
             }
             tracing::debug!(%uri, reparsed = document.last_reparsed, "changed");
-            let touched = workspace::sync_document(state, &uri);
+            let touched = workspace::contained(state, &uri, |state| workspace::sync_document(state, &uri));
+            // After a failed change the whole text was analysed again.
+            workspace::key_later(state, &uri, &self.state, &self.publish);
             touched.into_iter().filter(|other| *other != uri).collect::<Vec<_>>()
         };
         let _ = self.publish.send(uri);
@@ -302,7 +305,9 @@ impl TextSync {
             state.configs.remove(&uri);
             state.published.remove(&uri);
             state.answers.remove(&uri);
-            workspace::closed(&mut state, &uri, &self.state, &self.publish)
+            workspace::contained(&mut state, &uri, |state| {
+                workspace::closed(state, &uri, &self.state, &self.publish)
+            })
         };
         release_free_memory();
         let _ = self.publish.send(uri.clone());
@@ -466,7 +471,14 @@ impl LanguageServer for Backend {
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
         let touched = {
             let mut state = self.state();
-            workspace::files_changed(&mut state, params.changes, &self.state, &self.publish)
+            let changes = params.changes;
+            match crate::contain::contained(|| workspace::files_changed(&mut state, changes, &self.state, &self.publish)) {
+                Ok(uris) => uris,
+                Err(panic) => {
+                    tracing::error!(%panic, "updating the workspace index from file events failed");
+                    Vec::new()
+                }
+            }
         };
         for uri in touched {
             let _ = self.publish.send(uri);
@@ -497,7 +509,8 @@ impl LanguageServer for Backend {
                     document.set_rules(config.rules());
                 }
                 state.configs.insert(uri.clone(), config);
-                workspace::sync_document(&mut state, uri);
+                workspace::contained(&mut state, uri, |state| workspace::sync_document(state, uri));
+                workspace::key_later(&mut state, uri, &self.state, &self.publish);
             }
             // Severities of the duplicate codes may have changed too.
             let flagged: Vec<Url> = state
@@ -669,8 +682,15 @@ impl LanguageServer for Backend {
                     .configs
                     .get(&params.text_document.uri)
                     .is_none_or(|c| c.inlay_hints != Some(false));
-                // A screenful: the pieces it covers, read under the lock.
-                enabled.then(|| navigation::inlay_hints(document, state.encoding, range))
+                // A screenful: the pieces it covers, read under the lock;
+                // and how many copies its records have in the workspace.
+                enabled.then(|| {
+                    let mut hints = navigation::inlay_hints(document, state.encoding, range);
+                    let lines = range.start.line..range.end.line.saturating_add(1);
+                    hints.extend(workspace::copy_hints(state, &params.text_document.uri, lines));
+                    hints.sort_by_key(|h| (h.position.line, h.position.character));
+                    hints
+                })
             })
             .flatten())
     }

@@ -69,6 +69,35 @@ impl Files {
     }
 }
 
+/// Runs a change of the index contained: after a panic half-way, the
+/// file's records are dropped and its open document's pieces added afresh
+/// (the way back to a consistent index), and every file is published.
+pub(crate) fn contained(state: &mut State, uri: &Url, f: impl FnOnce(&mut State) -> Vec<Url>) -> Vec<Url> {
+    match crate::contain::contained(|| f(state)) {
+        Ok(uris) => uris,
+        Err(panic) => {
+            tracing::error!(%panic, %uri, "updating the workspace index failed; indexing the file afresh");
+            let file = state.files.id(uri);
+            let mut touched = Touched::new();
+            let again = crate::contain::contained(|| {
+                state.files.index.remove_file(file, &mut touched);
+                if let Some(document) = state.documents.get_mut(uri) {
+                    document.take_record_changes();
+                    for id in document.record_pieces() {
+                        if let Some((_, _, records)) = document.piece_records(id) {
+                            state.files.index.add_piece(file, id, records, &mut touched);
+                        }
+                    }
+                }
+            });
+            if let Err(panic) = again {
+                tracing::error!(%panic, %uri, "indexing the file afresh failed too");
+            }
+            state.files.uris(&touched)
+        }
+    }
+}
+
 /// Brings the index up to date with an open document's edits (or its
 /// opening): the pieces with records the edits removed and added, nothing
 /// else. Returns the URIs whose findings changed.
@@ -250,36 +279,55 @@ pub(crate) fn index_folders(shared: Arc<Mutex<State>>, publish: mpsc::UnboundedS
         files += 1;
     }
     let read = started.elapsed();
-    let (uris, pending) = {
+    // The files open now stand for themselves: their disk records out,
+    // away from the lock.
+    let open_then: Vec<Url> = lock().documents.keys().cloned().collect();
+    for uri in &open_then {
+        let file = lock().files.id(uri);
+        fresh.remove_file(file, &mut ignored);
+    }
+    let (open, flagged, pending) = {
         let mut state = lock();
         let state = &mut *state;
-        let mut touched = Touched::new();
-        // The open documents' pieces stand for their files.
         let open: Vec<Url> = state.documents.keys().cloned().collect();
-        for uri in &open {
+        for uri in open.iter().filter(|uri| !open_then.contains(uri)) {
             let file = state.files.id(uri);
-            fresh.remove_file(file, &mut touched);
+            fresh.remove_file(file, &mut ignored);
+        }
+        for uri in &open {
             let inside = uri.to_file_path().is_ok_and(|path| state.files.in_workspace(&path));
-            fresh.set_alone(file, !inside);
-            let document = &state.documents[uri];
-            for id in document.record_pieces() {
-                if let Some((_, _, records)) = document.piece_records(id) {
-                    fresh.add_piece(file, id, records, &mut touched);
-                }
-            }
+            fresh.set_alone(state.files.id(uri), !inside);
         }
         state.files.index = fresh;
         state.files.indexing = false;
-        let mut uris: Vec<Url> = state
+        // Closed meanwhile: read again.
+        for uri in open_then.iter().filter(|uri| !open.contains(uri)) {
+            reread(state, uri, &shared, &publish);
+        }
+        let flagged: Vec<Url> = state
             .files
             .index
             .flagged_files()
             .into_iter()
             .map(|id| state.files.uri(id).clone())
             .collect();
-        uris.extend(open);
-        (uris, std::mem::take(&mut state.files.pending))
+        let open: Vec<(Url, Vec<u64>)> = open
+            .into_iter()
+            .map(|uri| {
+                let ids = state.documents[&uri].record_pieces();
+                (uri, ids)
+            })
+            .collect();
+        (open, flagged, std::mem::take(&mut state.files.pending))
     };
+    // The open documents' records, a few at a time under the lock.
+    let mut uris: Vec<Url> = flagged;
+    for (uri, ids) in open {
+        uris.extend(install_pieces(&shared, &uri, &ids));
+        uris.push(uri);
+    }
+    uris.sort();
+    uris.dedup();
     tracing::info!(
         files,
         records = lock().files.index.len(),
@@ -295,6 +343,73 @@ pub(crate) fn index_folders(shared: Arc<Mutex<State>>, publish: mpsc::UnboundedS
         for uri in files_changed(&mut state, pending, &shared, &publish) {
             let _ = publish.send(uri);
         }
+    }
+}
+
+/// Pieces added under the lock at a time: a keystroke waits for no more.
+const INSTALL_CHUNK: usize = 256;
+
+/// Adds the pieces `ids` of the open document `uri` to the index, those
+/// still there and not in it yet, a chunk at a time under the lock.
+/// Returns the URIs whose findings changed.
+fn install_pieces(shared: &Arc<Mutex<State>>, uri: &Url, ids: &[u64]) -> Vec<Url> {
+    let mut touched = Touched::new();
+    for chunk in ids.chunks(INSTALL_CHUNK) {
+        let mut state = shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = &mut *state;
+        let Some(document) = state.documents.get(uri) else { break };
+        let file = state.files.id(uri);
+        let added = crate::contain::contained(|| {
+            for &id in chunk {
+                if let Some((_, _, records)) = document.piece_records(id)
+                    && !records.is_empty()
+                    && state.files.index.piece_handles(file, id).is_empty()
+                {
+                    state.files.index.add_piece(file, id, records, &mut touched);
+                }
+            }
+        });
+        if let Err(panic) = added {
+            tracing::error!(%panic, %uri, "adding a document's records to the index failed");
+            break;
+        }
+    }
+    let state = shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    state.files.uris(&touched)
+}
+
+/// When the whole of the open document `uri` was analysed (opened, or its
+/// rules changed), makes its records' keys on another thread, after its
+/// first diagnostics, and adds them to the index a chunk at a time.
+pub(crate) fn key_later(state: &mut State, uri: &Url, shared: &Arc<Mutex<State>>, publish: &mpsc::UnboundedSender<Url>) {
+    let Some(document) = state.documents.get_mut(uri) else { return };
+    if !document.take_unkeyed() {
+        return;
+    }
+    let snapshot = document.snapshot();
+    let (uri, shared, publish) = (uri.clone(), shared.clone(), publish.clone());
+    // A thread of its own, yielding to the others: the document's first
+    // diagnostics go out meanwhile.
+    let started = std::thread::Builder::new().name("keys".into()).spawn(move || {
+        lower_priority();
+        if let Err(panic) = crate::contain::contained(|| snapshot.key_pieces()) {
+            tracing::error!(%panic, %uri, "making the duplicate keys failed");
+            return;
+        }
+        drop(snapshot);
+        let ids = {
+            let state = shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            match state.documents.get(&uri) {
+                Some(document) => document.record_pieces(),
+                None => return,
+            }
+        };
+        for touched in install_pieces(&shared, &uri, &ids) {
+            let _ = publish.send(touched);
+        }
+    });
+    if let Err(error) = started {
+        tracing::error!(%error, "cannot start a thread to make duplicate keys");
     }
 }
 
@@ -671,4 +786,46 @@ impl MergePlan {
             ..Default::default()
         })
     }
+}
+
+/// Inlay hints `N copies` at the end of the `TY` lines on `lines` of the
+/// open document `uri` whose records have duplicates in the workspace.
+pub(crate) fn copy_hints(state: &State, uri: &Url, lines: std::ops::Range<u32>) -> Vec<lsp::InlayHint> {
+    let (Some(file), Some(document)) = (state.files.known(uri), state.documents.get(uri)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for handle in state.files.index.flagged(file) {
+        let copies = state.files.index.copies(handle);
+        let count = copies.iter().filter(|(_, d)| d.verdict == Verdict::Duplicate).count();
+        if count == 0 {
+            continue;
+        }
+        let Some((_, line)) = locate(state, handle) else { continue };
+        if !lines.contains(&line) || line as usize >= document.rope().len_lines() {
+            continue;
+        }
+        let text = document.rope().line(line as usize);
+        let mut end = text.len_chars();
+        while end > 0 && matches!(text.char(end - 1), '\n' | '\r') {
+            end -= 1;
+        }
+        let content = text.slice(..end);
+        let character = match state.encoding {
+            crate::document::Encoding::Utf8 => content.len_bytes(),
+            crate::document::Encoding::Utf16 => content.len_utf16_cu(),
+        };
+        out.push(lsp::InlayHint {
+            position: lsp::Position::new(line, u32::try_from(character).unwrap_or(u32::MAX)),
+            label: lsp::InlayHintLabel::String(format!("{} copies", count + 1)),
+            kind: None,
+            text_edits: None,
+            tooltip: None,
+            padding_left: Some(true),
+            padding_right: None,
+            data: None,
+        });
+    }
+    out.sort_by_key(|h| h.position.line);
+    out
 }
