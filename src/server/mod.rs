@@ -472,7 +472,9 @@ impl LanguageServer for Backend {
         let touched = {
             let mut state = self.state();
             let changes = params.changes;
-            match crate::contain::contained(|| workspace::files_changed(&mut state, changes, &self.state, &self.publish)) {
+            match crate::contain::contained(|| {
+                workspace::files_changed(&mut state, changes, &self.state, &self.publish)
+            }) {
                 Ok(uris) => uris,
                 Err(panic) => {
                     tracing::error!(%panic, "updating the workspace index from file events failed");

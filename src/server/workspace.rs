@@ -357,7 +357,9 @@ fn install_pieces(shared: &Arc<Mutex<State>>, uri: &Url, ids: &[u64]) -> Vec<Url
     for chunk in ids.chunks(INSTALL_CHUNK) {
         let mut state = shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let state = &mut *state;
-        let Some(document) = state.documents.get(uri) else { break };
+        let Some(document) = state.documents.get(uri) else {
+            break;
+        };
         let file = state.files.id(uri);
         let added = crate::contain::contained(|| {
             for &id in chunk {
@@ -381,8 +383,15 @@ fn install_pieces(shared: &Arc<Mutex<State>>, uri: &Url, ids: &[u64]) -> Vec<Url
 /// When the whole of the open document `uri` was analysed (opened, or its
 /// rules changed), makes its records' keys on another thread, after its
 /// first diagnostics, and adds them to the index a chunk at a time.
-pub(crate) fn key_later(state: &mut State, uri: &Url, shared: &Arc<Mutex<State>>, publish: &mpsc::UnboundedSender<Url>) {
-    let Some(document) = state.documents.get_mut(uri) else { return };
+pub(crate) fn key_later(
+    state: &mut State,
+    uri: &Url,
+    shared: &Arc<Mutex<State>>,
+    publish: &mpsc::UnboundedSender<Url>,
+) {
+    let Some(document) = state.documents.get_mut(uri) else {
+        return;
+    };
     if !document.take_unkeyed() {
         return;
     }
@@ -646,6 +655,9 @@ struct Found {
     name: String,
 }
 
+/// A file's edits: its URI, version (if open), text and byte edits.
+type FileEdits = (Url, Option<i32>, std::sync::Arc<str>, Vec<crate::checks::Edit>);
+
 impl MergePlan {
     /// The code action: the target record replaced by the merge of it and
     /// its copies (every distinct value kept), the copies removed, in one
@@ -723,7 +735,7 @@ impl MergePlan {
             new_text.truncate(new_text.trim_end_matches(['\n', '\r']).len());
         }
         // Edits per file, in order of the files first met.
-        let mut by_file: Vec<(Url, Option<i32>, std::sync::Arc<str>, Vec<crate::checks::Edit>)> = Vec::new();
+        let mut by_file: Vec<FileEdits> = Vec::new();
         let mut add =
             |found: &Found, edit: crate::checks::Edit| match by_file.iter_mut().find(|(uri, ..)| *uri == found.uri) {
                 Some((_, _, _, edits)) => edits.push(edit),
@@ -801,7 +813,9 @@ pub(crate) fn copy_hints(state: &State, uri: &Url, lines: std::ops::Range<u32>) 
         if count == 0 {
             continue;
         }
-        let Some((_, line)) = locate(state, handle) else { continue };
+        let Some((_, line)) = locate(state, handle) else {
+            continue;
+        };
         if !lines.contains(&line) || line as usize >= document.rope().len_lines() {
             continue;
         }
