@@ -77,6 +77,10 @@ pub struct Workspace {
     records: Vec<Option<Record>>,
     /// Handle → its copies (duplicates and possible duplicates), both ways.
     links: HashMap<Handle, Vec<(Handle, Decision)>>,
+    /// Handle → when its copies last changed (a count of changes), for
+    /// callers that keep what they made of a record's copies.
+    versions: HashMap<Handle, u64>,
+    clock: u64,
     files: HashMap<FileId, FileRecords>,
 }
 
@@ -190,6 +194,16 @@ impl Workspace {
         self.links.get(&handle).map_or(&[], Vec::as_slice)
     }
 
+    /// A number that changes whenever the copies of `handle` do.
+    pub fn version(&self, handle: Handle) -> u64 {
+        self.versions.get(&handle).copied().unwrap_or(0)
+    }
+
+    fn changed(&mut self, handle: Handle) {
+        self.clock += 1;
+        self.versions.insert(handle, self.clock);
+    }
+
     /// The records of `file` that have copies, by handle.
     pub fn flagged(&self, file: FileId) -> impl Iterator<Item = Handle> + '_ {
         self.files
@@ -264,6 +278,7 @@ impl Workspace {
             let theirs = self.links.entry(other).or_default();
             theirs.push((handle, decision));
             sort_copies(theirs);
+            self.changed(other);
             if let Some(Record { file: their_file, .. }) = self.record(other) {
                 let their_file = *their_file;
                 self.files.entry(their_file).or_default().flagged.insert(other);
@@ -271,6 +286,7 @@ impl Workspace {
             }
         }
         self.links.insert(handle, found);
+        self.changed(handle);
         self.files.entry(file).or_default().flagged.insert(handle);
         touched.insert(file);
         handle
@@ -281,6 +297,7 @@ impl Workspace {
             return;
         };
         self.index.remove(handle);
+        self.versions.remove(&handle);
         let Some(copies) = self.links.remove(&handle) else {
             return;
         };
@@ -293,6 +310,8 @@ impl Workspace {
                 continue;
             };
             theirs.retain(|&(h, _)| h != handle);
+            self.clock += 1;
+            self.versions.insert(other, self.clock);
             let their_file = self.records[other as usize].as_ref().map(|r| r.file);
             if theirs.is_empty() {
                 self.links.remove(&other);

@@ -227,7 +227,10 @@ fn an_edit_rekeys_only_the_records_it_touched() {
     assert_eq!(added.len(), 1);
     assert!(!document.take_unkeyed());
     let (first_line, start, records) = document.piece_records(added[0]).unwrap();
-    assert_eq!((first_line, start), (350, text.find("TY  - JOUR\nAU  - Author 50,").unwrap()));
+    assert_eq!(
+        (first_line, start),
+        (350, text.find("TY  - JOUR\nAU  - Author 50,").unwrap())
+    );
     // The keys an edit makes are those a fresh read of the text makes.
     let fresh = crate::dedupe::keys(&document.text());
     assert_eq!(records[0].key, fresh[50].key);

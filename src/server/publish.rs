@@ -25,6 +25,8 @@ pub(crate) struct Cache {
     pieces: HashMap<u64, Serialized, Fnv>,
     /// Counts publishes; pieces not stamped by the last one are gone.
     stamp: u64,
+    /// The workspace's duplicate findings, by record.
+    copies: workspace::FindingCache,
 }
 
 /// A piece's findings as JSON objects joined by commas, and the line the
@@ -56,9 +58,16 @@ pub(crate) async fn publisher(
                 let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 let state = &mut *state;
                 // The workspace's duplicate findings, which depend on other
-                // files: few, made afresh.
+                // files: an open document's kept per record while unchanged.
+                let mut copies_json = Vec::new();
                 let copies = crate::contain::contained(|| match state.documents.get(&uri) {
-                    Some(document) => workspace::diagnostics(state, &uri, document.rules()),
+                    Some(document) => {
+                        let cache = &mut state.published.entry(uri.clone()).or_default().copies;
+                        let mut taken = std::mem::take(cache);
+                        copies_json = workspace::diagnostics_json(state, &uri, document.rules(), &mut taken);
+                        state.published.entry(uri.clone()).or_default().copies = taken;
+                        Vec::new()
+                    }
                     None if state.files.known(&uri).is_some() => {
                         let rules = state.config_for(&uri).0.rules();
                         workspace::diagnostics(state, &uri, &rules)
@@ -67,12 +76,13 @@ pub(crate) async fn publisher(
                 })
                 .unwrap_or_else(|panic| {
                     tracing::error!(%panic, %uri, "finding the workspace's duplicates failed");
+                    state.published.remove(&uri);
                     Vec::new()
                 });
                 match state.documents.get(&uri) {
                     Some(document) => {
                         let cache = state.published.entry(uri.clone()).or_default();
-                        let copies = convert::json_items(copies.iter());
+                        let copies = copies_json;
                         // A failure here must not end publishing for good:
                         // log it, forget the cache and publish nothing now.
                         match crate::contain::contained(|| notification(document, &uri, state.encoding, cache, &copies))

@@ -462,13 +462,27 @@ fn short_name(uri: &Url) -> String {
         .unwrap_or_else(|| uri.to_string())
 }
 
-/// The duplicate findings of the file `uri` under `rules`: one per
-/// record with copies and verdict (duplicates, possible duplicates).
-pub(crate) fn diagnostics(state: &State, uri: &Url, rules: &Rules) -> Vec<lsp::Diagnostic> {
-    let Some(file) = state.files.known(uri) else {
-        return Vec::new();
-    };
-    let levels = [
+/// What a record's duplicate findings were made from, kept per open
+/// document (with [`super::publish::Cache`]): a keystroke makes afresh only
+/// the findings of records whose copies, or whose lines, changed.
+#[derive(Debug, Default)]
+pub(crate) struct FindingCache {
+    records: HashMap<Handle, CachedFindings>,
+    stamp: u64,
+}
+
+#[derive(Debug)]
+struct CachedFindings {
+    /// The index's version of its copies, and where it and they were.
+    version: u64,
+    places: Vec<(FileId, u32)>,
+    json: Vec<u8>,
+    stamp: u64,
+}
+
+/// The severities of the two codes under `rules`, by verdict.
+fn levels(rules: &Rules) -> [(Verdict, Code, Option<crate::checks::Severity>); 2] {
+    [
         (
             Verdict::Duplicate,
             Code::DuplicateRecord,
@@ -479,57 +493,134 @@ pub(crate) fn diagnostics(state: &State, uri: &Url, rules: &Rules) -> Vec<lsp::D
             Code::PossibleDuplicate,
             rules.severity(Code::PossibleDuplicate),
         ),
-    ];
-    if levels.iter().all(|(_, _, severity)| severity.is_none()) {
+    ]
+}
+
+/// The duplicate findings of the file `uri` under `rules`: one per
+/// record with copies and verdict (duplicates, possible duplicates), in
+/// line order.
+pub(crate) fn diagnostics(state: &State, uri: &Url, rules: &Rules) -> Vec<lsp::Diagnostic> {
+    let Some(file) = state.files.known(uri) else {
         return Vec::new();
-    }
-    let mut out = Vec::new();
+    };
+    let levels = levels(rules);
+    let mut out: Vec<lsp::Diagnostic> = state
+        .files
+        .index
+        .flagged(file)
+        .filter_map(|handle| {
+            let (_, line) = locate(state, handle)?;
+            Some(record_findings(state, handle, line, &levels))
+        })
+        .flatten()
+        .collect();
+    // In line order; a record's duplicate finding before its possible one.
+    out.sort_by_key(|d| d.range.start.line);
+    out
+}
+
+/// The duplicate findings of the open document `uri` as JSON items joined
+/// by commas, each record's reused from `cache` while its copies and the
+/// lines of all of them are unchanged.
+pub(crate) fn diagnostics_json(state: &State, uri: &Url, rules: &Rules, cache: &mut FindingCache) -> Vec<u8> {
+    let Some(file) = state.files.known(uri) else {
+        return Vec::new();
+    };
+    let levels = levels(rules);
+    cache.stamp += 1;
+    let stamp = cache.stamp;
+    let mut parts: Vec<(u32, Handle)> = Vec::new();
     for handle in state.files.index.flagged(file) {
         let Some((_, line)) = locate(state, handle) else {
             continue;
         };
-        let copies = state.files.index.copies(handle);
-        for &(verdict, code, severity) in &levels {
-            let Some(severity) = severity else { continue };
-            let of: Vec<_> = copies
-                .iter()
-                .filter(|(_, d)| d.verdict == verdict)
-                .filter_map(|&(other, decision)| Some((locate(state, other)?, decision)))
-                .collect();
-            let Some(&((_, _), best)) = of.first() else { continue };
-            let places: Vec<String> = of
-                .iter()
-                .map(|((uri, line), _)| format!("{}:{}", short_name(uri), line + 1))
-                .collect();
-            let what = match verdict {
-                Verdict::Duplicate => "duplicate of",
-                _ => "possible duplicate of",
-            };
-            let record = if places.len() == 1 { "the record" } else { "the records" };
-            let shown = match places.len() {
-                0..=3 => places.join(", "),
-                n => format!("{} and {} more", places[..3].join(", "), n - 3),
-            };
-            let related = of
-                .iter()
-                .map(|((uri, line), decision)| lsp::DiagnosticRelatedInformation {
-                    location: lsp::Location::new(uri.clone(), tag_range(*line)),
-                    message: format!("{} ({})", decision.verdict.as_str(), decision.reason),
-                })
-                .collect();
-            out.push(lsp::Diagnostic {
-                range: tag_range(line),
-                severity: Some(super::convert::lsp_severity(severity)),
-                code: Some(lsp::NumberOrString::String(code.as_str().to_string())),
-                source: Some("ris-lsp".to_string()),
-                message: format!("{what} {record} at {shown} ({})", best.reason),
-                related_information: Some(related),
-                ..Default::default()
-            });
+        let index = &state.files.index;
+        let places: Vec<(FileId, u32)> = std::iter::once((file, line))
+            .chain(index.copies(handle).iter().filter_map(|&(other, _)| {
+                let (uri, line) = locate(state, other)?;
+                Some((state.files.known(&uri)?, line))
+            }))
+            .collect();
+        let version = index.version(handle);
+        let cached = cache.records.entry(handle).or_insert(CachedFindings {
+            version: u64::MAX,
+            places: Vec::new(),
+            json: Vec::new(),
+            stamp,
+        });
+        if cached.version != version || cached.places != places {
+            cached.json = super::convert::json_items(record_findings(state, handle, line, &levels).iter());
+            cached.version = version;
+            cached.places = places;
         }
+        cached.stamp = stamp;
+        parts.push((line, handle));
     }
-    // In line order; a record's duplicate finding before its possible one.
-    out.sort_by_key(|d| d.range.start.line);
+    if cache.records.len() > parts.len() {
+        cache.records.retain(|_, cached| cached.stamp == stamp);
+    }
+    parts.sort_unstable();
+    let mut out = Vec::new();
+    for (_, handle) in parts {
+        let json = &cache.records[&handle].json;
+        if json.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(b',');
+        }
+        out.extend_from_slice(json);
+    }
+    out
+}
+
+/// The findings of one record with copies, on its `TY` line `line`.
+fn record_findings(
+    state: &State,
+    handle: Handle,
+    line: u32,
+    levels: &[(Verdict, Code, Option<crate::checks::Severity>)],
+) -> Vec<lsp::Diagnostic> {
+    let copies = state.files.index.copies(handle);
+    let mut out = Vec::new();
+    for &(verdict, code, severity) in levels {
+        let Some(severity) = severity else { continue };
+        let of: Vec<_> = copies
+            .iter()
+            .filter(|(_, d)| d.verdict == verdict)
+            .filter_map(|&(other, decision)| Some((locate(state, other)?, decision)))
+            .collect();
+        let Some(&((_, _), best)) = of.first() else { continue };
+        let places: Vec<String> = of
+            .iter()
+            .map(|((uri, line), _)| format!("{}:{}", short_name(uri), line + 1))
+            .collect();
+        let what = match verdict {
+            Verdict::Duplicate => "duplicate of",
+            _ => "possible duplicate of",
+        };
+        let record = if places.len() == 1 { "the record" } else { "the records" };
+        let shown = match places.len() {
+            0..=3 => places.join(", "),
+            n => format!("{} and {} more", places[..3].join(", "), n - 3),
+        };
+        let related = of
+            .iter()
+            .map(|((uri, line), decision)| lsp::DiagnosticRelatedInformation {
+                location: lsp::Location::new(uri.clone(), tag_range(*line)),
+                message: format!("{} ({})", decision.verdict.as_str(), decision.reason),
+            })
+            .collect();
+        out.push(lsp::Diagnostic {
+            range: tag_range(line),
+            severity: Some(super::convert::lsp_severity(severity)),
+            code: Some(lsp::NumberOrString::String(code.as_str().to_string())),
+            source: Some("ris-lsp".to_string()),
+            message: format!("{what} {record} at {shown} ({})", best.reason),
+            related_information: Some(related),
+            ..Default::default()
+        });
+    }
     out
 }
 
