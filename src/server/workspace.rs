@@ -328,6 +328,8 @@ pub(crate) fn index_folders(shared: Arc<Mutex<State>>, publish: mpsc::UnboundedS
     }
     uris.sort();
     uris.dedup();
+    // The files' texts are gone: give their memory back.
+    super::release_free_memory();
     tracing::info!(
         files,
         records = lock().files.index.len(),
