@@ -324,3 +324,65 @@ fn a_preprint_and_its_published_version_are_a_possible_duplicate() {
     assert_eq!(client.shutdown(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_client_that_resolves_edits_gets_the_merge_when_it_chooses_it() {
+    let (dir, a, b, a_text, b_text) = two_files("resolve");
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": uri(&dir),
+            "capabilities": { "textDocument": { "codeAction": { "resolveSupport": { "properties": ["edit"] } } } }
+        }),
+    );
+    client.notify("initialized", json!({}));
+    client.open(&uri(&a), &a_text, 1);
+    diagnostics_until(&mut client, &uri(&a), has("RIS071"));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri(&a) },
+            "range": { "start": { "line": 7, "character": 0 }, "end": { "line": 7, "character": 0 } },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    let merge = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Merge 1 duplicate into this record")
+        .unwrap_or_else(|| panic!("no merge in {actions}"))
+        .clone();
+    assert!(merge.get("edit").is_none(), "made when chosen: {merge}");
+    let resolved = client.request("codeAction/resolve", merge);
+    // Without documentChanges support: plain changes per URI.
+    let changes = &resolved["edit"]["changes"];
+    let rest = common::apply_text_edits(&b_text, changes[uri(&b)].as_array().unwrap());
+    assert_eq!(rest, format!("{THIRD}\n"));
+    let merged = common::apply_text_edits(&a_text, changes[uri(&a)].as_array().unwrap());
+    assert!(merged.contains("KW  - innovation\n"), "{merged}");
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_doi_twice_in_one_file_is_reported_once_as_a_duplicate_doi() {
+    let dir = folder("one-file");
+    let a = dir.join("a.ris");
+    let text = format!("{FIRST}\n{COPY}");
+    std::fs::write(&a, &text).unwrap();
+    let mut client = start(&dir);
+    client.open(&uri(&a), &text, 1);
+    let open = diagnostics_until(&mut client, &uri(&a), has("RIS033"));
+    // Give the index time to have its say too.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let open = client
+        .diagnostics_within(&uri(&a), Duration::from_millis(200))
+        .unwrap_or(open);
+    assert_eq!(with_code(&open, "RIS033").len(), 2, "{open}");
+    assert!(with_code(&open, "RIS071").is_empty(), "one finding per pair: {open}");
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -608,9 +608,16 @@ impl LanguageServer for Backend {
             let wants_fixes = only
                 .as_deref()
                 .is_none_or(|kinds| kinds.iter().any(|k| k.as_str() == "quickfix"));
-            let merge = wants_fixes
-                .then(|| workspace::merge_plan(state, &uri, range.start, state.document_changes))
-                .flatten();
+            let mut actions = actions;
+            let merge = if !wants_fixes {
+                None
+            } else if state.resolves_edits {
+                let lazy = workspace::lazy_merge(state, &uri, range.start, params.range.start);
+                actions.extend(lazy.map(lsp::CodeActionOrCommand::CodeAction));
+                None
+            } else {
+                workspace::merge_plan(state, &uri, range.start, state.document_changes)
+            };
             (actions, offer, merge)
         }) else {
             return Ok(None);
@@ -640,6 +647,23 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action_resolve(&self, action: lsp::CodeAction) -> Result<lsp::CodeAction> {
+        if let Some((uri, position)) = workspace::merge_target(&action) {
+            let plan = self
+                .with_document(&uri, |document, state| {
+                    let (offset, _) = document.offset(convert::from_position(position), state.encoding);
+                    workspace::merge_plan(state, &uri, offset, state.document_changes)
+                })
+                .flatten();
+            let made = match plan {
+                Some(plan) => tokio::task::spawn_blocking(move || plan.action()).await.ok().flatten(),
+                None => None,
+            };
+            // The copies are gone or changed meanwhile: an empty edit.
+            return Ok(made.unwrap_or(lsp::CodeAction {
+                edit: Some(lsp::WorkspaceEdit::default()),
+                ..action
+            }));
+        }
         let Some(uri) = editing::fix_all_target(&action) else {
             return Ok(action);
         };

@@ -679,6 +679,7 @@ enum Copy {
         uri: Url,
         path: PathBuf,
         line: u32,
+        span: crate::syntax::Span,
         key: dedupe::Key,
     },
 }
@@ -693,6 +694,38 @@ pub(crate) struct MergePlan {
     versioned: bool,
 }
 
+/// The merge action without its edit, for a client that resolves it when
+/// chosen (editors ask for code actions on every cursor move, and the edit
+/// reads the copies' files): `None` when the record has no duplicates.
+pub(crate) fn lazy_merge(state: &State, uri: &Url, offset: usize, position: lsp::Position) -> Option<lsp::CodeAction> {
+    let handle = record_at(state, uri, offset)?;
+    let n = state
+        .files
+        .index
+        .copies(handle)
+        .iter()
+        .filter(|(_, d)| d.verdict == Verdict::Duplicate)
+        .count();
+    (n > 0).then(|| lsp::CodeAction {
+        title: merge_title(n),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        data: Some(serde_json::json!({ "merge": { "uri": uri, "position": position } })),
+        ..Default::default()
+    })
+}
+
+/// Where a lazy merge action was offered.
+pub(crate) fn merge_target(action: &lsp::CodeAction) -> Option<(Url, lsp::Position)> {
+    let merge = action.data.as_ref()?.get("merge")?;
+    let uri = Url::parse(merge.get("uri")?.as_str()?).ok()?;
+    let position = serde_json::from_value(merge.get("position")?.clone()).ok()?;
+    Some((uri, position))
+}
+
+fn merge_title(n: usize) -> String {
+    format!("Merge {n} duplicate{} into this record", if n == 1 { "" } else { "s" })
+}
+
 /// The plan to merge the duplicates of the record at `offset` of `uri`
 /// into it, if it has any.
 pub(crate) fn merge_plan(state: &State, uri: &Url, offset: usize, versioned: bool) -> Option<MergePlan> {
@@ -705,10 +738,11 @@ pub(crate) fn merge_plan(state: &State, uri: &Url, offset: usize, versioned: boo
         let record = state.files.index.record(h)?;
         let (uri, line) = locate(state, h)?;
         match record.place {
-            Place::Disk { .. } => Some(Copy::Disk {
+            Place::Disk { span, .. } => Some(Copy::Disk {
                 path: uri.to_file_path().ok()?,
                 uri,
                 line,
+                span,
                 key: state.files.index.key(h)?.clone(),
             }),
             Place::Piece { id, rank } => {
@@ -779,7 +813,13 @@ impl MergePlan {
                         span: *span,
                     })
                 }
-                Copy::Disk { uri, path, line, key } => {
+                Copy::Disk {
+                    uri,
+                    path,
+                    line,
+                    span,
+                    key,
+                } => {
                     let text = match texts.get(uri) {
                         Some(text) => text.clone(),
                         None => {
@@ -788,15 +828,20 @@ impl MergePlan {
                             text
                         }
                     };
-                    let again = dedupe::keys(&text)
-                        .into_iter()
-                        .find(|l| l.line == *line as usize && l.key == *key)?;
+                    // Still there, as it was indexed: the same key from the
+                    // same bytes, starting a line.
+                    let record = text.get(span.start..span.end)?;
+                    let starts_line = span.start == 0 || text[..span.start].ends_with(['\n', '\r']);
+                    let again = dedupe::keys(record).into_iter().next()?;
+                    if !starts_line || again.key != *key || again.span.shift(span.start) != *span {
+                        return None;
+                    }
                     Some(Found {
                         name: format!("{}:{}", short_name(uri), line + 1),
                         uri: uri.clone(),
                         version: None,
                         text,
-                        span: again.span,
+                        span: *span,
                     })
                 }
             }
