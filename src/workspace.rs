@@ -117,6 +117,12 @@ impl Workspace {
     /// [`dedupe::keys`]).
     pub fn set_disk(&mut self, file: FileId, located: Vec<dedupe::Located>, touched: &mut Touched) {
         self.remove_file(file, touched);
+        self.add_disk(file, located, touched);
+    }
+
+    /// Adds records of a file read from disk to those it has: a big file a
+    /// chunk at a time.
+    pub fn add_disk(&mut self, file: FileId, located: Vec<dedupe::Located>, touched: &mut Touched) {
         for located in located {
             let place = Place::Disk {
                 line: u32::try_from(located.line).unwrap_or(u32::MAX),

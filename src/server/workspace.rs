@@ -34,6 +34,9 @@ pub(crate) struct Files {
     pub indexing: bool,
     /// File events that came while indexing.
     pub pending: Vec<lsp::FileEvent>,
+    /// Per file, a count of the reads from disk started and of openings:
+    /// a read goes on only while it is the newest thing to happen to it.
+    generations: HashMap<FileId, u64>,
 }
 
 impl Files {
@@ -63,6 +66,17 @@ impl Files {
         touched.iter().map(|&id| self.uri(id).clone()).collect()
     }
 
+    /// Starts a new generation of `file`: reads of it under way stop.
+    fn bump(&mut self, file: FileId) -> u64 {
+        let generation = self.generations.entry(file).or_default();
+        *generation += 1;
+        *generation
+    }
+
+    fn current(&self, file: FileId, generation: u64) -> bool {
+        self.generations.get(&file) == Some(&generation)
+    }
+
     /// Whether `path` is under a workspace folder.
     pub fn in_workspace(&self, path: &Path) -> bool {
         self.roots.iter().any(|root| path.starts_with(root))
@@ -79,8 +93,10 @@ pub(crate) fn contained(state: &mut State, uri: &Url, f: impl FnOnce(&mut State)
             tracing::error!(%panic, %uri, "updating the workspace index failed; indexing the file afresh");
             let file = state.files.id(uri);
             let mut touched = Touched::new();
+            let inside = uri.to_file_path().is_ok_and(|path| state.files.in_workspace(&path));
             let again = crate::contain::contained(|| {
                 state.files.index.remove_file(file, &mut touched);
+                state.files.index.set_alone(file, !inside);
                 if let Some(document) = state.documents.get_mut(uri) {
                     document.take_record_changes();
                     for id in document.record_pieces() {
@@ -124,6 +140,7 @@ pub(crate) fn sync_document(state: &mut State, uri: &Url) -> Vec<Url> {
 /// A document was opened: its pieces stand for the file from now on.
 pub(crate) fn opened(state: &mut State, uri: &Url) -> Vec<Url> {
     let file = state.files.id(uri);
+    state.files.bump(file);
     let mut touched = Touched::new();
     state.files.index.remove_file(file, &mut touched);
     // A file outside the workspace folders is compared with itself only.
@@ -152,27 +169,40 @@ pub(crate) fn closed(
 }
 
 /// Reads `uri` from disk in the background and puts its records in the
-/// index, unless the document is open by then or the file is not in the
-/// workspace.
-fn reread(state: &State, uri: &Url, shared: &Arc<Mutex<State>>, publish: &mpsc::UnboundedSender<Url>) {
+/// index, a chunk at a time under the lock, unless the document is opened,
+/// or read again, meanwhile, or the file is not in the workspace.
+fn reread(state: &mut State, uri: &Url, shared: &Arc<Mutex<State>>, publish: &mpsc::UnboundedSender<Url>) {
     let Ok(path) = uri.to_file_path() else { return };
-    if !state.files.in_workspace(&path) {
+    if !state.files.in_workspace(&path) || state.files.indexing {
         return;
     }
+    let file = state.files.id(uri);
+    let generation = state.files.bump(file);
     let (uri, shared, publish) = (uri.clone(), shared.clone(), publish.clone());
     tokio::task::spawn_blocking(move || {
-        let read = crate::contain::contained(|| read_keys(&path));
-        let mut state = shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if state.documents.contains_key(&uri) || state.files.indexing {
-            return;
-        }
-        let file = state.files.id(&uri);
+        let read = match crate::contain::contained(|| read_keys(&path)) {
+            Ok(read) => read,
+            Err(panic) => {
+                tracing::error!(%panic, %uri, "indexing a file failed");
+                return;
+            }
+        };
+        let lock = || shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut touched = Touched::new();
-        match read {
-            Ok(Some(located)) => state.files.index.set_disk(file, located, &mut touched),
-            Ok(None) => state.files.index.remove_file(file, &mut touched),
-            Err(panic) => tracing::error!(%panic, %uri, "indexing a file failed"),
+        let mut chunks = read.unwrap_or_default().into_iter().peekable();
+        let mut first = true;
+        while first || chunks.peek().is_some() {
+            let chunk: Vec<dedupe::Located> = chunks.by_ref().take(INSTALL_CHUNK).collect();
+            let mut state = lock();
+            if !state.files.current(file, generation) || state.documents.contains_key(&uri) {
+                break;
+            }
+            if std::mem::take(&mut first) {
+                state.files.index.remove_file(file, &mut touched);
+            }
+            state.files.index.add_disk(file, chunk, &mut touched);
         }
+        let state = lock();
         for uri in state.files.uris(&touched) {
             let _ = publish.send(uri);
         }
@@ -204,6 +234,7 @@ pub(crate) fn files_changed(
         }
         if event.typ == lsp::FileChangeType::DELETED {
             if let Some(file) = state.files.known(&event.uri) {
+                state.files.bump(file);
                 state.files.index.remove_file(file, &mut touched);
                 // Its findings are gone with it.
                 touched.insert(file);
