@@ -386,3 +386,35 @@ fn a_doi_twice_in_one_file_is_reported_once_as_a_duplicate_doi() {
     assert_eq!(client.shutdown(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn folders_added_and_removed_are_read_and_forgotten() {
+    let (dir, a, _, a_text, _) = two_files("folders");
+    let more = folder("folders-more");
+    let c = more.join("embase.ris");
+    std::fs::write(&c, FIRST).unwrap();
+    let mut client = start(&dir);
+    client.open(&uri(&a), &a_text, 1);
+    diagnostics_until(&mut client, &uri(&a), has("RIS071"));
+    let folder_event = |added: &[&Path], removed: &[&Path]| {
+        let folders =
+            |paths: &[&Path]| -> Vec<Value> { paths.iter().map(|p| json!({ "uri": uri(p), "name": "f" })).collect() };
+        json!({ "event": { "added": folders(added), "removed": folders(removed) } })
+    };
+    client.notify("workspace/didChangeWorkspaceFolders", folder_event(&[&more], &[]));
+    let copies = |n: usize| {
+        move |d: &Value| {
+            with_code(d, "RIS071")
+                .first()
+                .is_some_and(|f| f["relatedInformation"].as_array().unwrap().len() == n)
+        }
+    };
+    let open = diagnostics_until(&mut client, &uri(&a), copies(2));
+    assert!(open.to_string().contains("embase.ris"), "{open}");
+    client.notify("workspace/didChangeWorkspaceFolders", folder_event(&[], &[&more]));
+    diagnostics_until(&mut client, &uri(&c), |d| d["diagnostics"] == json!([]));
+    diagnostics_until(&mut client, &uri(&a), copies(1));
+    assert_eq!(client.shutdown(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&more);
+}

@@ -420,6 +420,13 @@ impl LanguageServer for Backend {
                 }),
                 inlay_hint_provider: Some(lsp::OneOf::Left(true)),
                 references_provider: Some(lsp::OneOf::Left(true)),
+                workspace: Some(lsp::WorkspaceServerCapabilities {
+                    workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(lsp::OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 ..Default::default()
             },
             server_info: Some(lsp::ServerInfo {
@@ -465,6 +472,25 @@ impl LanguageServer for Backend {
             if let Err(error) = self.client.register_capability(vec![registration]).await {
                 tracing::warn!(%error, "the client did not let us watch *.ris files");
             }
+        }
+    }
+
+    async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
+        let touched = {
+            let mut state = self.state();
+            let event = params.event;
+            match crate::contain::contained(|| {
+                workspace::folders_changed(&mut state, event, &self.state, &self.publish)
+            }) {
+                Ok(uris) => uris,
+                Err(panic) => {
+                    tracing::error!(%panic, "updating the workspace folders failed");
+                    Vec::new()
+                }
+            }
+        };
+        for uri in touched {
+            let _ = self.publish.send(uri);
         }
     }
 

@@ -179,34 +179,116 @@ fn reread(state: &mut State, uri: &Url, shared: &Arc<Mutex<State>>, publish: &mp
     let file = state.files.id(uri);
     let generation = state.files.bump(file);
     let (uri, shared, publish) = (uri.clone(), shared.clone(), publish.clone());
-    tokio::task::spawn_blocking(move || {
-        let read = match crate::contain::contained(|| read_keys(&path)) {
-            Ok(read) => read,
-            Err(panic) => {
-                tracing::error!(%panic, %uri, "indexing a file failed");
-                return;
-            }
-        };
-        let lock = || shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut touched = Touched::new();
-        let mut chunks = read.unwrap_or_default().into_iter().peekable();
-        let mut first = true;
-        while first || chunks.peek().is_some() {
-            let chunk: Vec<dedupe::Located> = chunks.by_ref().take(INSTALL_CHUNK).collect();
-            let mut state = lock();
-            if !state.files.current(file, generation) || state.documents.contains_key(&uri) {
-                break;
-            }
-            if std::mem::take(&mut first) {
-                state.files.index.remove_file(file, &mut touched);
-            }
-            state.files.index.add_disk(file, chunk, &mut touched);
+    tokio::task::spawn_blocking(move || load(&shared, &uri, &path, file, generation, &publish));
+}
+
+/// Reads the file at `path` and puts its records in the index as `file`,
+/// a chunk at a time under the lock, while `generation` is its newest and
+/// it is not open.
+fn load(
+    shared: &Arc<Mutex<State>>,
+    uri: &Url,
+    path: &Path,
+    file: FileId,
+    generation: u64,
+    publish: &mpsc::UnboundedSender<Url>,
+) {
+    let read = match crate::contain::contained(|| read_keys(path)) {
+        Ok(read) => read,
+        Err(panic) => {
+            tracing::error!(%panic, %uri, "indexing a file failed");
+            return;
         }
-        let state = lock();
-        for uri in state.files.uris(&touched) {
-            let _ = publish.send(uri);
+    };
+    let lock = || shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut touched = Touched::new();
+    let mut chunks = read.unwrap_or_default().into_iter().peekable();
+    let mut first = true;
+    while first || chunks.peek().is_some() {
+        let chunk: Vec<dedupe::Located> = chunks.by_ref().take(INSTALL_CHUNK).collect();
+        let mut state = lock();
+        if !state.files.current(file, generation) || state.documents.contains_key(uri) {
+            break;
         }
-    });
+        if std::mem::take(&mut first) {
+            state.files.index.remove_file(file, &mut touched);
+        }
+        state.files.index.add_disk(file, chunk, &mut touched);
+    }
+    let state = lock();
+    for uri in state.files.uris(&touched) {
+        let _ = publish.send(uri);
+    }
+}
+
+/// Workspace folders added and removed: the files of a removed folder (not
+/// open, not in another folder) are forgotten at once; an added folder is
+/// read on a thread of its own, a file at a time.
+pub(crate) fn folders_changed(
+    state: &mut State,
+    event: lsp::WorkspaceFoldersChangeEvent,
+    shared: &Arc<Mutex<State>>,
+    publish: &mpsc::UnboundedSender<Url>,
+) -> Vec<Url> {
+    let paths = |folders: Vec<lsp::WorkspaceFolder>| -> Vec<PathBuf> {
+        folders.into_iter().filter_map(|f| f.uri.to_file_path().ok()).collect()
+    };
+    let (added, removed) = (paths(event.added), paths(event.removed));
+    state.files.roots.retain(|root| !removed.contains(root));
+    let mut touched = Touched::new();
+    let gone: Vec<(Url, FileId)> = state
+        .files
+        .ids
+        .iter()
+        .filter(|(uri, _)| !state.documents.contains_key(*uri))
+        .filter(|(uri, _)| {
+            uri.to_file_path()
+                .is_ok_and(|path| removed.iter().any(|r| path.starts_with(r)) && !state.files.in_workspace(&path))
+        })
+        .map(|(uri, &id)| (uri.clone(), id))
+        .collect();
+    for (_, file) in gone {
+        state.files.bump(file);
+        state.files.index.remove_file(file, &mut touched);
+        touched.insert(file);
+    }
+    let added: Vec<PathBuf> = added.into_iter().filter(|p| !state.files.roots.contains(p)).collect();
+    state.files.roots.extend(added.iter().cloned());
+    if !added.is_empty() {
+        let (shared, publish) = (shared.clone(), publish.clone());
+        let started = std::thread::Builder::new().name("workspace".into()).spawn(move || {
+            lower_priority();
+            // After the first reading of the folders, which did not see these.
+            while shared
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .files
+                .indexing
+            {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            let gathered = input::gather(&added);
+            for found in &gathered.inputs {
+                let input::Input::File { path, .. } = found else {
+                    continue;
+                };
+                let Ok(uri) = Url::from_file_path(path) else { continue };
+                let generation = {
+                    let mut state = shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    if state.documents.contains_key(&uri) {
+                        continue;
+                    }
+                    let file = state.files.id(&uri);
+                    (file, state.files.bump(file))
+                };
+                load(&shared, &uri, path, generation.0, generation.1, &publish);
+            }
+        });
+        if let Err(error) = started {
+            tracing::error!(%error, "cannot start a thread to read the added folders");
+        }
+    }
+    state.files.uris(&touched)
 }
 
 /// Files created, changed or deleted on disk: read again or forgotten,
@@ -328,6 +410,12 @@ pub(crate) fn index_folders(shared: Arc<Mutex<State>>, publish: mpsc::UnboundedS
         for uri in &open {
             let inside = uri.to_file_path().is_ok_and(|path| state.files.in_workspace(&path));
             fresh.set_alone(state.files.id(uri), !inside);
+        }
+        // Folders removed while they were read.
+        for (uri, &file) in &state.files.ids {
+            if !uri.to_file_path().is_ok_and(|path| state.files.in_workspace(&path)) && !open.contains(uri) {
+                fresh.remove_file(file, &mut ignored);
+            }
         }
         state.files.index = fresh;
         state.files.indexing = false;
