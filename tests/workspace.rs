@@ -185,6 +185,12 @@ fn references_on_a_record_list_its_copies() {
         .collect();
     assert_eq!(copies.len(), 1, "{hints}");
     assert_eq!(copies[0]["position"], json!({ "line": 7, "character": 10 }));
+    // Hover on the TY tag says what the finding means.
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri(&a) }, "position": { "line": 7, "character": 1 } }),
+    );
+    assert!(hover.to_string().contains("duplicate-record"), "{hover}");
     assert_eq!(client.shutdown(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -569,7 +569,10 @@ impl LanguageServer for Backend {
             // Over a squiggle, also say why it matters.
             let at = cursor.start + cursor.offset;
             let findings = document.located_in(Span::new(at, at), state.encoding);
-            let codes: Vec<_> = findings.iter().map(|l| l.diagnostic.code).collect();
+            let mut codes: Vec<_> = findings.iter().map(|l| l.diagnostic.code).collect();
+            // And the workspace's duplicate findings on a TY tag.
+            let copies = workspace::codes_at(state, &uri, at, position.position, document.rules());
+            codes.extend(copies.iter().flat_map(|(codes, _)| codes.iter().copied()));
             let help = features::hover::findings_help(&codes, style);
             let (range, contents) = match (found, help) {
                 (Some(found), Some(help)) => (
@@ -580,10 +583,14 @@ impl LanguageServer for Backend {
                     convert::range(document.rope(), found.span.shift(cursor.start), state.encoding),
                     found.contents,
                 ),
-                (None, Some(help)) => {
-                    let (start, end) = findings[0].range;
-                    (lsp::Range::new(convert::position(start), convert::position(end)), help)
-                }
+                (None, Some(help)) => match (findings.first(), copies) {
+                    (Some(first), _) => {
+                        let (start, end) = first.range;
+                        (lsp::Range::new(convert::position(start), convert::position(end)), help)
+                    }
+                    (None, Some((_, range))) => (range, help),
+                    (None, None) => return None,
+                },
                 (None, None) => return None,
             };
             Some(lsp::Hover {

@@ -760,6 +760,30 @@ pub(crate) fn record_at(state: &State, uri: &Url, offset: usize) -> Option<Handl
     handles.get(rank).copied()
 }
 
+/// The duplicate codes shown on the `TY` tag under `position` (byte
+/// `offset`) of the open document `uri`, and the tag's range, for hover.
+pub(crate) fn codes_at(
+    state: &State,
+    uri: &Url,
+    offset: usize,
+    position: lsp::Position,
+    rules: &Rules,
+) -> Option<(Vec<Code>, lsp::Range)> {
+    let handle = record_at(state, uri, offset)?;
+    let (_, line) = locate(state, handle)?;
+    let range = tag_range(line);
+    if position.line != line || position.character > range.end.character {
+        return None;
+    }
+    let copies = state.files.index.copies(handle);
+    let codes: Vec<Code> = levels(rules)
+        .into_iter()
+        .filter(|&(verdict, _, severity)| severity.is_some() && copies.iter().any(|(_, d)| d.verdict == verdict))
+        .map(|(_, code, _)| code)
+        .collect();
+    (!codes.is_empty()).then_some((codes, range))
+}
+
 /// The copies of the record at `offset` of `uri` (duplicates only), with
 /// the record itself first when `with_itself`.
 pub(crate) fn references(state: &State, uri: &Url, offset: usize, with_itself: bool) -> Vec<lsp::Location> {
