@@ -392,6 +392,10 @@ pub(crate) fn index_folders(shared: Arc<Mutex<State>>, publish: mpsc::UnboundedS
         files += 1;
     }
     let read = started.elapsed();
+    // The files' texts are gone: give their memory back now, before the
+    // index is in place (trimming a big heap holds up every allocation for
+    // a moment, which must not fall on an edit).
+    super::release_free_memory();
     // The files open now stand for themselves: their disk records out,
     // away from the lock.
     let open_then: Vec<Url> = lock().documents.keys().cloned().collect();
@@ -447,8 +451,6 @@ pub(crate) fn index_folders(shared: Arc<Mutex<State>>, publish: mpsc::UnboundedS
     }
     uris.sort();
     uris.dedup();
-    // The files' texts are gone: give their memory back.
-    super::release_free_memory();
     tracing::info!(
         files,
         records = lock().files.index.len(),
