@@ -68,6 +68,9 @@ struct Args {
     defects: f64,
     seed: u64,
     crlf: bool,
+    /// Every record also carries Web of Science's own `J9` tag: one pattern
+    /// across the file, as real exports have.
+    wos_tags: bool,
     keys: usize,
     requests: usize,
     cycles: usize,
@@ -80,7 +83,8 @@ struct Args {
     pastes: usize,
 }
 
-const USAGE: &str = "usage: lsp_bench [SERVER…] [--sizes 1000,10000,100000] [--defects RATE] [--seed N] [--crlf]
+const USAGE: &str =
+    "usage: lsp_bench [SERVER…] [--sizes 1000,10000,100000] [--defects RATE] [--seed N] [--crlf] [--wos-tags]
                  [--keys 50] [--requests 50] [--cycles 20] [--whole 5] [--long-record LINES] [--timeout-secs 300]
                  [--workspace RECORDS [--files 10] [--copies 0.01] [--pastes 10]]";
 
@@ -91,6 +95,7 @@ fn parse_args() -> Result<Args, String> {
         defects: 0.0,
         seed: 1,
         crlf: false,
+        wos_tags: false,
         keys: 50,
         requests: 50,
         cycles: 20,
@@ -118,6 +123,7 @@ fn parse_args() -> Result<Args, String> {
             "--defects" => args.defects = num("--defects", &value("--defects")?)?,
             "--seed" => args.seed = num("--seed", &value("--seed")?)?,
             "--crlf" => args.crlf = true,
+            "--wos-tags" => args.wos_tags = true,
             "--keys" => args.keys = num("--keys", &value("--keys")?)?,
             "--requests" => args.requests = num("--requests", &value("--requests")?)?,
             "--cycles" => args.cycles = num("--cycles", &value("--cycles")?)?,
@@ -426,13 +432,16 @@ impl Input {
             crlf: args.crlf,
         };
         let mut text = generate::generate(&options);
+        let eol = if args.crlf { "\r\n" } else { "\n" };
+        if args.wos_tags {
+            text = text.replace(&format!("{eol}ER  - "), &format!("{eol}J9  - SOURCE ABBREV{eol}ER  - "));
+        }
         let middle_start = text[text.len() / 2..]
             .find("\nTY  - ")
             .map_or(0, |i| text.len() / 2 + i + 1);
         let last_start = text.rfind("\nTY  - ").map_or(0, |i| i + 1);
         let middle = Spots::find(&text, middle_start);
         let last = Spots::find(&text, last_start);
-        let eol = if args.crlf { "\r\n" } else { "\n" };
         let long_title_end = (args.long_record > 0).then(|| {
             let line = text.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
             text.push_str(&format!("TY  - JOUR{eol}TI  - A record of many lines{eol}"));

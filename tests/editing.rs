@@ -379,3 +379,56 @@ fn initialization_options_as_vs_code_sends_them() {
     );
     client.shutdown();
 }
+
+/// A Web of Science export in the editor: its own tags are one finding with
+/// the count, the outline and the first `TY` name the exporter, and an edit
+/// that removes one of them lowers the count.
+#[test]
+fn an_exporter_convention_is_one_finding_and_the_exporter_is_named() {
+    let (mut client, _) = Client::initialized(false);
+    let record = |n: u32| {
+        format!(
+            "TY  - JOUR\nTI  - Record {n}\nJ9  - VET COMP ORTHOPAED\nPU  - EXAMPLE VERLAG\nAN  - WOS:00000000000000{n}\nER  -\n\n"
+        )
+    };
+    let text: String = (1..=3).map(record).collect();
+    client.open(URI, &text, 1);
+    let published = client.diagnostics(URI, Some(1));
+    let tags = diagnostics_with(&published, "RIS005");
+    assert_eq!(tags.len(), 1, "{published}");
+    assert!(
+        tags[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(5 more like it in this file)"),
+        "{published}"
+    );
+    assert_eq!(tags[0]["relatedInformation"].as_array().unwrap().len(), 5);
+    let doc = json!({ "textDocument": { "uri": URI } });
+    let symbols = client.request("textDocument/documentSymbol", doc);
+    assert_eq!(symbols[0]["name"], "Web of Science export, 3 records");
+    assert_eq!(symbols[1]["name"], "JOUR · Record 1");
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 7 } }),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("Web of Science export, 3 records"),
+        "{hover}"
+    );
+    // Remove the third record's `PU` line (line 17): one fewer like it.
+    client.change(URI, 2, [17, 0, 18, 0], "");
+    let published = client.diagnostics(URI, Some(2));
+    let tags = diagnostics_with(&published, "RIS005");
+    assert!(
+        tags[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(4 more like it in this file)"),
+        "{published}"
+    );
+    client.shutdown();
+}

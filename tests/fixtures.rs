@@ -186,3 +186,46 @@ fn clean_fixture_has_no_findings() {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean.ris")).unwrap();
     assert_eq!(analysis::check(&text, &Default::default()), Vec::new());
 }
+
+#[test]
+fn readme_table_gives_every_code_its_severity() {
+    // The table in README.md is where people read why a code is as loud as
+    // it is: it must list every code with the severity it has.
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let rows: Vec<(String, String)> = readme
+        .lines()
+        .filter_map(|line| {
+            let mut cells = line.strip_prefix("| RIS")?.split('|').map(str::trim);
+            Some((format!("RIS{}", cells.next()?), cells.next()?.to_string()))
+        })
+        .collect();
+    let expected: Vec<(String, String)> = Code::ALL
+        .iter()
+        .map(|code| (code.as_str().to_string(), code.severity().as_str().to_string()))
+        .collect();
+    assert_eq!(rows, expected);
+}
+
+#[test]
+fn exporter_layouts_are_quiet() {
+    // Precision on real layouts: a file in an exporter's own layout gets a
+    // handful of errors and warnings at most, for what an importer really
+    // loses (Zotero keeping one `AD` of four, Google Scholar's `CITATION`
+    // type read as a journal article), never one per record or per line.
+    for path in fixtures().into_iter().filter(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("export_"))
+    }) {
+        let (text, config) = read_fixture(&path);
+        let found = analysis::check_file(&text, &config.rules());
+        assert!(found.exporter.is_some(), "{}: exporter not recognised", path.display());
+        let loud: Vec<&str> = found
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.severity().as_str(), "error" | "warning"))
+            .map(|d| d.code.as_str())
+            .collect();
+        assert!(loud.len() <= 3, "{}: {loud:?}", path.display());
+    }
+}

@@ -448,8 +448,14 @@ fn typing_each_fixture_one_key_at_a_time_and_deleting_it() {
         let fresh_uri = format!("file:///tmp/fresh-{n}.ris");
         client.open(&fresh_uri, &text, 1);
         let fresh = client.diagnostics(&fresh_uri, Some(1));
+        // Duplicates in the workspace (RIS071/RIS072) are published for a
+        // newly opened document once its records are keyed, after its
+        // first diagnostics: tests/workspace.rs covers them.
         let strip = |d: &Value| {
             let mut d = d["diagnostics"].clone();
+            d.as_array_mut()
+                .unwrap()
+                .retain(|item| item["code"] != "RIS071" && item["code"] != "RIS072");
             for item in d.as_array_mut().unwrap() {
                 for r in item["relatedInformation"].as_array_mut().into_iter().flatten() {
                     r["location"]["uri"] = json!("");
@@ -491,7 +497,9 @@ fn a_failing_check_is_one_finding_and_the_session_goes_on() {
     // Type the marker that makes a check fail into the second record's note.
     client.change(URI, 2, [4, 10, 4, 10], "\u{1}ris-lsp test panic\u{1}");
     let published = client.diagnostics(URI, Some(2));
-    assert_eq!(codes(&published), ["RIS040", "RIS099"]);
+    let mut published_codes = codes(&published);
+    published_codes.sort_unstable();
+    assert_eq!(published_codes, ["RIS040", "RIS099"]);
     assert!(
         find(&published, "RIS099")["message"]
             .as_str()

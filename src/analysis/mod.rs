@@ -21,7 +21,7 @@ pub use place::{Place, PlaceSpan, Places};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::checks::{self, Code, Diagnostic, DoiOccurrence, Rules};
-use crate::features::outline;
+use crate::features::{exporter, outline};
 use crate::syntax::{self, Parse, Span};
 
 /// One record in the outline.
@@ -71,6 +71,9 @@ pub struct Analysis {
     pub safe_fixes: usize,
     /// Its DOIs, for the file-wide duplicate check.
     pub dois: Vec<DoiOccurrence>,
+    /// Each pattern its findings belong to ([`Diagnostic::pattern`]) and how
+    /// many of them do, for the file-wide count.
+    pub patterns: Vec<(u64, usize)>,
     /// One symbol per record.
     pub symbols: Vec<Symbol>,
     /// Folding ranges, as relative lines.
@@ -85,9 +88,14 @@ pub struct Analysis {
     /// from the first diagnostics of a newly opened document
     /// ([`Scope::Shown`], then [`Analysis::key`]): keys cost some three
     /// times the checks.
-    pub records: std::sync::OnceLock<Vec<crate::dedupe::Located>>,
+    pub duplicate_keys: std::sync::OnceLock<Vec<crate::dedupe::Located>>,
     /// The panic a check raised on this piece, if one did (RIS099).
     pub internal_error: Option<String>,
+    /// The exporter its text points to ([`exporter::recognise`]).
+    pub exporter: Option<&'static str>,
+    /// How many records (with a `TY`) it holds: one, or none for text
+    /// before the first record.
+    pub records: usize,
 }
 
 /// What an analysis computes beyond the findings.
@@ -104,19 +112,19 @@ pub enum Scope {
 }
 
 impl Analysis {
-    /// The records' duplicate keys, once known (see [`Analysis::records`]).
+    /// The records' duplicate keys, once known (see [`Analysis::duplicate_keys`]).
     pub fn keys(&self) -> &[crate::dedupe::Located] {
-        self.records.get().map_or(&[], Vec::as_slice)
+        self.duplicate_keys.get().map_or(&[], Vec::as_slice)
     }
 
     /// Whether its keys are known.
     pub fn is_keyed(&self) -> bool {
-        self.records.get().is_some()
+        self.duplicate_keys.get().is_some()
     }
 
     /// Makes its records' keys from its text, `text`, unless known.
     pub fn key(&self, text: &str, parse: &mut Parse) {
-        if self.records.get().is_none() {
+        if self.duplicate_keys.get().is_none() {
             let keys = crate::contain::contained(|| {
                 syntax::parse_into(text, &[], parse);
                 crate::dedupe::piece_keys(text, parse)
@@ -126,7 +134,7 @@ impl Analysis {
                 tracing::error!(%panic, "making a record's duplicate key failed");
                 Vec::new()
             });
-            let _ = self.records.set(keys);
+            let _ = self.duplicate_keys.set(keys);
         }
     }
 }
@@ -173,9 +181,12 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
             .iter()
             .filter(|d| d.fix.as_ref().is_some_and(|f| f.safe))
             .count(),
+        patterns: patterns(&diagnostics),
         places,
         diagnostics,
         dois: checks::doi_occurrences(text, parse),
+        exporter: exporter::recognise(text, parse),
+        records: parse.records.iter().filter(|r| r.has_type).count(),
         ..Analysis::default()
     };
     if scope != Scope::Findings {
@@ -208,10 +219,23 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
             })
             .collect();
         if scope == Scope::Everything {
-            let _ = analysis.records.set(crate::dedupe::piece_keys(text, parse));
+            let _ = analysis.duplicate_keys.set(crate::dedupe::piece_keys(text, parse));
         }
     }
     analysis
+}
+
+/// The patterns among `diagnostics`, each with its count, in order of first
+/// appearance.
+fn patterns(diagnostics: &[Diagnostic]) -> Vec<(u64, usize)> {
+    let mut out: Vec<(u64, usize)> = Vec::new();
+    for key in diagnostics.iter().filter_map(|d| d.pattern) {
+        match out.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, count)) => *count += 1,
+            None => out.push((key, 1)),
+        }
+    }
+    out
 }
 
 /// A record whose text contains this panics in a debug build: how the tests
@@ -391,10 +415,28 @@ where
     done.into_iter().flat_map(|(_, pieces)| pieces).collect()
 }
 
+/// What checking a whole text finds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checked {
+    /// Every finding, file-wide ones included, in order, each pattern once.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Who wrote it, when its first records say.
+    pub exporter: Option<&'static str>,
+    /// How many records it holds.
+    pub records: usize,
+}
+
 /// Every finding of a whole text, file-wide ones included, in order: what
 /// `ris-lsp check` reports and what an open document shows.
 pub fn check(text: &str, rules: &Rules) -> Vec<Diagnostic> {
+    check_file(text, rules).diagnostics
+}
+
+/// Checks a whole text: its findings, its exporter and its record count.
+pub fn check_file(text: &str, rules: &Rules) -> Checked {
     let pieces = analyze_span(text, 0, text.len(), rules, Scope::Findings);
+    let exporter = exporter::of_file(pieces.iter().map(|(_, a)| a.exporter));
+    let records = pieces.iter().map(|(_, a)| a.records).sum();
     let mut diagnostics = Vec::new();
     let mut dois = Vec::new();
     for (start, analysis) in pieces {
@@ -406,7 +448,11 @@ pub fn check(text: &str, rules: &Rules) -> Vec<Diagnostic> {
     }
     diagnostics.extend(checks::duplicate_dois(text, &dois, rules));
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
-    diagnostics
+    Checked {
+        diagnostics: checks::group_recurring(diagnostics),
+        exporter,
+        records,
+    }
 }
 
 #[cfg(test)]

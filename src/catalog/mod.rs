@@ -154,6 +154,16 @@ pub fn lookup_tag(code: &str) -> Option<&'static TagInfo> {
     }
 }
 
+/// The exporter whose own tag `code` is, for the nonstandard tags one
+/// exporter writes in every record: one finding for all of them per file.
+pub fn tag_exporter(code: [u8; 2]) -> Option<&'static str> {
+    match &code {
+        b"J9" | b"JI" | b"PU" | b"PI" | b"PA" | b"WE" | b"FU" | b"FX" | b"MA" => Some("Web of Science"),
+        b"XT" => Some("Ovid Embase"),
+        _ => None,
+    }
+}
+
 /// Finds a tag by its two uppercase bytes. The parser calls this for every
 /// line, so it is a table lookup, not a search.
 pub fn lookup_tag_bytes(code: [u8; 2]) -> Option<&'static TagInfo> {

@@ -166,6 +166,8 @@ fn repeatable_tags() {
         .collect();
     let expected: HashSet<_> = [
         "AU", "A1", "A2", "A3", "A4", "ED", "TA", "KW", "UR", "L1", "L2", "L3", "L4", "N1",
+        // Exporters' own, one line per value: Web of Science editions, Embase link terms.
+        "WE", "XT",
     ]
     .into_iter()
     .collect();

@@ -62,63 +62,71 @@ macro_rules! codes {
 
 codes! {
     MalformedTagLine = "RIS001", "malformed-tag-line", Error,
-        "A tag line must read `XX  - value`: an uppercase letter, an uppercase letter or digit, two spaces, a hyphen and a space. Importers treat a line they cannot read as a tag as part of the previous value, or drop it.";
+        "A tag line must read `XX  - value`: an uppercase letter, an uppercase letter or digit, two spaces, a hyphen and a space. No importer reads this line as a tag: Zotero, rispy, citation-js, bibutils and JabRef add it to the previous value or drop it, so the field is lost.";
     NonstandardSpacing = "RIS002", "nonstandard-spacing", Warning,
-        "The separator between tag and value should be exactly two spaces, a hyphen and a space. Zotero accepts one space, but rispy, citation-js, bibutils and JabRef do not, so the line may be lost on import.";
-    LowercaseTag = "RIS003", "lowercase-tag", Warning,
-        "Tags are uppercase. No common importer recognises a lowercase tag; the line becomes part of the previous value.";
+        "The separator between tag and value should be two spaces, a hyphen and a space. Zotero reads one space before the hyphen, but rispy, citation-js and JabRef need exactly two spaces and a tag at the start of the line (citation-js alone allows indentation), so the field is lost there.";
+    LowercaseTag = "RIS003", "lowercase-tag", Error,
+        "Tags are uppercase. Zotero, rispy, citation-js, bibutils and JabRef all require an uppercase tag, so the line becomes part of the previous value and the field is lost.";
     UnknownTag = "RIS004", "unknown-tag", Warning,
-        "This tag is in no RIS specification and no known exporter writes it. Importers drop it or keep it aside.";
+        "This tag is in no RIS specification and no known exporter writes it. Zotero drops it on import (unless told to keep unknown tags in a note); rispy keeps it aside as an unknown tag.";
     NonstandardTag = "RIS005", "nonstandard-tag", Info,
-        "This tag is not in the RIS specification, but some exporters write it and some importers read it.";
+        "This tag is not in the RIS specification, but an exporter writes it for its own data (Web of Science `J9`, Ovid Embase `XT`, Scopus `DI`) and some importers read it. Zotero drops most of them; nothing the record needs is only there.";
     TagLikeText = "RIS006", "tag-like-text", Info,
         "This line goes on the wrapped value above it but starts like a tag no importer reads, written without its spaces or in lowercase (`ER-Positive tumours.`, `L4-L5 level`, `is - that`): importers read it as text of that value, and so does ris-lsp. If it is meant as a tag, write `XX  - value`; that is a guess, so no fix-all does it.";
+    ExtraSpaces = "RIS007", "extra-spaces", Hint,
+        "Extra spaces after the hyphen (`TY  -  JOUR`, as the Cochrane Library writes every line): Zotero, rispy, citation-js, bibutils and JabRef all read the value as intended. Layout only; `ris-lsp fmt` writes `TY  - JOUR`.";
     MissingEnd = "RIS010", "missing-end", Error,
-        "Every record must end with an `ER  - ` line. Without it, some importers merge this record into the next one, and rispy drops the last record of the file.";
-    EndWithoutRecord = "RIS011", "end-without-record", Warning,
-        "An `ER` line closes a record, but no record is open here. Importers ignore it; it often means a `TY` line is missing or broken above.";
+        "Every record must end with an `ER  - ` line. Without it rispy and JabRef merge this record into the next one, and rispy drops the last record of the file.";
+    EndWithoutRecord = "RIS011", "end-without-record", Info,
+        "An `ER` line closes a record, but no record is open here. Every importer ignores it, so nothing is lost by it; it may mean a `TY` line is missing or broken above (that line has its own finding).";
     RecordWithoutType = "RIS012", "record-without-type", Error,
-        "A record must start with a `TY` line. Importers drop such a record or give it a default type.";
+        "A record must start with a `TY` line. rispy and citation-js cannot read such a record (it is skipped or breaks the import); Zotero gives it a default type.";
     TextOutsideRecord = "RIS013", "text-outside-record", Warning,
-        "Text between records (export headers, database notes, search strategies) is skipped silently by importers.";
+        "Text between records that no exporter is known to write there. Every importer skips it silently: if it is data, it is lost.";
     FlattenedRecord = "RIS014", "flattened-record", Error,
         "A whole record is on one line, as happens when RIS is pasted from a web page. Importers read it as one long type value and lose every field.";
     EndWithValue = "RIS015", "end-with-value", Warning,
-        "The `ER` line must be empty; the text after it is ignored.";
+        "The `ER` line must be empty; every importer ignores the text after it, so it is lost.";
+    ExportText = "RIS016", "export-text", Info,
+        "Lines an exporter writes between records for people, not importers: Ovid's record numbers and `Link to the Ovid Full Text` lines, the Cochrane Library's `Record #1 of 82` headers, database banners. Every importer skips them, as intended; nothing is lost.";
     UnknownType = "RIS020", "unknown-type", Error,
-        "The reference type decides how every other field is read. Importers replace an unknown type with a default (Zotero: journal article), so fields end up in the wrong place.";
+        "The reference type decides how every other field is read. Importers replace an unknown type with a default (Zotero: journal article; bibutils: generic; JabRef: misc), so fields end up in the wrong place.";
     LowercaseType = "RIS021", "lowercase-type", Warning,
-        "Reference types are uppercase. Zotero and citation-js uppercase them, rispy and JabRef do not.";
+        "Reference types are uppercase. Zotero and citation-js uppercase them, but rispy keeps the lowercase code and JabRef reads the record as misc.";
     TypeAlias = "RIS022", "type-alias", Info,
-        "This type code is not in the specification but some tools write it; the standard code is understood everywhere.";
+        "This type code is not in the specification but exporters write it (EndNote's `WEB`) and Zotero reads it; the standard code is understood everywhere.";
     InvalidDoi = "RIS030", "invalid-doi", Error,
-        "A DOI reads `10.<registrant>/<suffix>`, for example `10.1136/bmjgh-2021-004936`. This value is not one, so links and duplicate detection fail.";
-    DoiNotBare = "RIS031", "doi-not-bare", Warning,
-        "`DO` should hold the bare DOI. A resolver URL or a `doi:` prefix defeats duplicate detection, and bibutils drops such values.";
+        "A DOI reads `10.<registrant>/<suffix>`, for example `10.1136/bmjgh-2021-004936`. This value is not one: Zotero keeps it as written, bibutils drops it, and links and duplicate detection fail.";
+    DoiNotBare = "RIS031", "doi-not-bare", Info,
+        "`DO` holds a DOI behind a resolver URL or a `doi:` prefix (EndNote writes `https://doi.org/…`). Zotero and citation-js take the DOI out of it; rispy keeps the value as written. The bare DOI is what every tool compares.";
     DoiWhitespace = "RIS032", "doi-whitespace", Error,
-        "A DOI never contains white space; this is usually a line break that crept in.";
+        "A DOI never contains white space; this is usually a line break that crept in. Zotero cannot clean it and keeps a DOI that resolves nowhere.";
     DuplicateDoi = "RIS033", "duplicate-doi", Warning,
-        "Two records of this file have the same DOI: probably the same work exported twice.";
+        "Two records of this file have the same DOI: probably the same work exported twice. Every importer makes two items of it.";
     DoiInOtherTag = "RIS034", "doi-in-other-tag", Info,
-        "This record has no `DO` line, but a DOI sits in another field (EndNote and ScienceDirect put it in `M3` or `N1`). Most importers only read `DO`.";
+        "This record has no `DO` line, but a DOI sits in another field (EndNote and ScienceDirect put it in `M3` or `N1`). Zotero reads a DOI from `M3`; rispy and citation-js only from `DO`.";
     InvalidYear = "RIS040", "invalid-year", Warning,
-        "`PY` is the publication year: four digits, such as `2021` or `0765`.";
+        "`PY` is the publication year: four digits, such as `2021` or `0765`. Zotero cannot read a date from this value, so the record has no year.";
     InvalidDate = "RIS041", "invalid-date", Warning,
-        "Dates read `YYYY/MM/DD/other`, each part optional but the slashes kept: `2021`, `2021/03`, `2021/03/15`, `1998///Spring`.";
+        "Dates read `YYYY/MM/DD/other`, each part optional but the slashes kept: `2021`, `2021/03`, `2021/03/15`, `1998///Spring`. This value is none and no importer can read a date from it.";
     ImpossibleDate = "RIS042", "impossible-date", Warning,
-        "This date does not exist in the calendar (a month above 12, or a day past the end of the month).";
+        "This date does not exist in the calendar (a month above 12, or a day past the end of the month); importers keep it or drop it, and either way the date is wrong.";
+    DateNotRisForm = "RIS043", "date-not-ris-form", Info,
+        "A date written in words or another order (`Dec 2020`, `2020 Dec 15`, `SEP`, a full date in `PY`), as Web of Science, ProQuest and Ovid write them. Zotero reads it as intended; rispy and citation-js keep the text. The RIS form is `YYYY/MM/DD/other`, and `PY` holds the year alone.";
     BadCheckDigit = "RIS050", "bad-check-digit", Warning,
-        "The last character of an ISSN or ISBN is a check digit computed from the others. A mismatch means a typing or copying error.";
+        "The last character of an ISSN or ISBN is a check digit computed from the others. A mismatch means a typing or copying error: the number identifies nothing, or something else.";
     EndPageBeforeStart = "RIS051", "end-page-before-start", Warning,
-        "The end page (`EP`) is smaller than the start page (`SP`).";
+        "The end page (`EP`) is smaller than the start page (`SP`), and is not a shortened form of a later page. Zotero joins them into a range that cannot be right.";
     InvalidLink = "RIS052", "invalid-link", Warning,
-        "Link fields hold URLs (`https://…`) or file paths, several separated by `;`.";
+        "Link fields hold URLs (`https://…`) or file paths, several separated by `;`. Zotero keeps this value as a link that opens nothing.";
+    AbbreviatedPages = "RIS053", "abbreviated-pages", Info,
+        "The end page gives only the last digits of the page (`SP  - 806`, `EP  - 7` for pages 806–807), as MEDLINE writes page ranges. Zotero joins them into `806-7`, which people read as intended; citation styles and duplicate detection need the full number.";
     RepeatedTag = "RIS060", "repeated-tag", Warning,
-        "This tag may appear only once per record. Zotero and rispy keep the first value and ignore the rest; JabRef keeps the last.";
-    EmptyValue = "RIS061", "empty-value", Warning,
-        "This tag line has no value. Most importers drop it; rispy keeps an empty string.";
-    DuplicateLine = "RIS062", "duplicate-line", Warning,
-        "The same tag line appears twice in this record.";
+        "This tag may appear only once per record. Zotero and rispy keep the first value and drop the others (Zotero can keep them in a note); JabRef keeps the last.";
+    EmptyValue = "RIS061", "empty-value", Hint,
+        "This tag line has no value. Zotero, citation-js and bibutils drop it and rispy keeps an empty string: with no value, nothing is lost.";
+    DuplicateLine = "RIS062", "duplicate-line", Info,
+        "The same field twice in one record, value and all (Ovid repeats some lines). Importers keep the first copy or both; nothing is lost.";
     MissingRequiredTag = "RIS063", "missing-required-tag", Warning,
         "The configuration (`ris-lsp.toml`, `[required]`) says every record of this type must have this tag.";
     NotRis = "RIS070", "not-ris", Error,

@@ -142,6 +142,7 @@ fn check_record<'p>(
                         format!("`{}  - {value}` is already in this record", tag.code_str())
                     },
                 )
+                .recurring(&code)
                 .with_related(earlier.tag, "first here")
                 .with_fix(
                     "Remove the duplicate field",
@@ -183,14 +184,16 @@ fn check_record<'p>(
         }
         if value.is_empty() {
             out.push(
-                Diagnostic::new(Code::EmptyValue, tag.tag, format!("`{}` has no value", tag.code_str())).with_fix(
-                    "Remove the empty line",
-                    vec![Edit {
-                        span: parse.lines[index].span,
-                        text: String::new(),
-                    }],
-                    super::removes_cleanly(text, parse.lines[index].span),
-                ),
+                Diagnostic::new(Code::EmptyValue, tag.tag, format!("`{}` has no value", tag.code_str()))
+                    .recurring(&code)
+                    .with_fix(
+                        "Remove the empty line",
+                        vec![Edit {
+                            span: super::removal(text, parse.lines[index].span),
+                            text: String::new(),
+                        }],
+                        super::removes_cleanly(text, parse.lines[index].span),
+                    ),
             );
             continue;
         }
@@ -224,20 +227,37 @@ fn check_record<'p>(
         };
         out.push(
             Diagnostic::new(Code::RepeatedTag, repeat.second.tag, message)
+                .recurring(&repeat.info.code.as_bytes()[..2])
                 .with_related(repeat.first.tag, "first value here"),
         );
     }
     if let (Some((sp, Some(start))), Some((ep, Some(end)))) = (start_page, end_page)
         && end < start
     {
-        out.push(
-            Diagnostic::new(
+        out.push(match values::expand_end_page(start, ep.value.text(text)) {
+            // MEDLINE's `806-7`: the last digits of the end page.
+            Some(full) => Diagnostic::new(
+                Code::AbbreviatedPages,
+                ep.value,
+                format!("the end page `{end}` is short for {full} (pages {start}–{full}), as MEDLINE writes ranges"),
+            )
+            .recurring(b"")
+            .with_related(sp.value, "start page here")
+            .with_fix(
+                format!("Write the end page in full: `{full}`"),
+                vec![Edit {
+                    span: ep.value,
+                    text: full.to_string(),
+                }],
+                false,
+            ),
+            None => Diagnostic::new(
                 Code::EndPageBeforeStart,
                 ep.value,
                 format!("the end page {end} comes before the start page {start}"),
             )
             .with_related(sp.value, "start page here"),
-        );
+        });
     }
     if !has_doi {
         doi_elsewhere(text, parse, tags, out);
@@ -299,6 +319,7 @@ fn check_type(text: &str, tag: &TagLine, rules: &Rules, out: &mut Vec<Diagnostic
                         known.name.to_lowercase()
                     ),
                 )
+                .recurring(value.as_bytes())
                 .with_fix(
                     format!("Change to `{standard}`"),
                     vec![Edit {
@@ -323,6 +344,7 @@ fn check_type(text: &str, tag: &TagLine, rules: &Rules, out: &mut Vec<Diagnostic
                 tag.value,
                 format!("reference types are uppercase: `{value}` should be `{}`", known.code),
             )
+            .recurring(value.as_bytes())
             .with_fix(
                 format!("Change to `{}`", known.code),
                 vec![Edit {
@@ -337,8 +359,9 @@ fn check_type(text: &str, tag: &TagLine, rules: &Rules, out: &mut Vec<Diagnostic
     let mut diagnostic = Diagnostic::new(
         Code::UnknownType,
         tag.value,
-        format!("`{value}` is not a RIS reference type"),
-    );
+        format!("`{value}` is not a RIS reference type: Zotero imports the record as a journal article"),
+    )
+    .recurring(value.as_bytes());
     if let Some(suggestion) = suggest_type(&upper) {
         diagnostic.message.push_str(&format!(
             "; did you mean `{}` ({})?",
@@ -405,10 +428,11 @@ fn check_doi(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
                     Code::DoiNotBare,
                     tag.value,
                     format!(
-                        "`{}` should hold the bare DOI `{bare}`, without URL or prefix",
+                        "`{}` should hold the bare DOI `{bare}`, without URL or prefix (Zotero reads the DOI out of it; rispy keeps it as written)",
                         tag.code_str()
                     ),
                 )
+                .recurring(value[..at].trim().to_ascii_lowercase().as_bytes())
                 .with_fix(
                     format!("Use the bare DOI `{bare}`"),
                     vec![Edit {
@@ -448,20 +472,29 @@ fn check_doi(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
 }
 
 fn check_year(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
-    let message = match values::check_year(value) {
+    let (code, message) = match values::check_year(value) {
         Ok(()) => return,
-        Err(YearProblem::Zero) => {
-            "`0000` is not a year: importers drop it; leave `PY` out when the year is unknown".to_string()
-        }
-        Err(YearProblem::FullDate) => {
+        // No year, said in a placeholder: nothing to lose, like an empty value.
+        Err(YearProblem::NoYear) => (
+            Code::EmptyValue,
             format!(
-                "`PY` holds the year only (`{}`); put the full date `{value}` in `DA`",
+                "`{value}` stands for no year: importers read none, as meant; leave `PY` out when the year is unknown"
+            ),
+        ),
+        // The 2001 specification's `PY`: Zotero reads the date from it.
+        Err(YearProblem::FullDate) => (
+            Code::DateNotRisForm,
+            format!(
+                "`PY` holds the year only (`{}`); the full date `{value}` goes in `DA` (Zotero reads it either way)",
                 &value[..4]
-            )
-        }
-        Err(YearProblem::Malformed) => format!("`{value}` is not a four-digit year"),
+            ),
+        ),
+        Err(YearProblem::Malformed) => (
+            Code::InvalidYear,
+            format!("`{value}` is not a four-digit year: Zotero reads no year from it"),
+        ),
     };
-    out.push(Diagnostic::new(Code::InvalidYear, tag.value, message));
+    out.push(Diagnostic::new(code, tag.value, message).recurring(values::shape(value).as_bytes()));
 }
 
 /// `continued` when the value goes on on the next lines: then it is not
@@ -469,15 +502,41 @@ fn check_year(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
 fn check_date(tag: &TagLine, value: &str, continued: bool, out: &mut Vec<Diagnostic>) {
     match values::check_date(value) {
         Ok(()) => {}
-        Err(DateProblem::Malformed) => {
+        Err(DateProblem::Malformed) if values::worded_date(value).is_some() => {
+            let date = values::worded_date(value).unwrap_or_default();
             let mut diagnostic = Diagnostic::new(
-                Code::InvalidDate,
+                Code::DateNotRisForm,
                 tag.value,
-                format!("`{value}` is not a RIS date: write `YYYY/MM/DD/other`, for example `2021/03/15/`"),
-            );
-            // ISO dates (`2021-03-15`) have an obvious rewrite.
+                match date.ris_form() {
+                    Some(form) => format!("`{value}` is a date in another form than RIS's; the RIS form is `{form}` (Zotero reads both)"),
+                    None => format!(
+                        "`{value}` is a date in words without a year; the RIS form is `YYYY/MM/DD/other` (Zotero reads both)"
+                    ),
+                },
+            )
+            .recurring(&tag.code);
+            if let Some(form) = date.ris_form().filter(|_| !continued) {
+                // A suggestion, not fix-all: the text changes, if not the date.
+                diagnostic = diagnostic.with_fix(
+                    format!("Write `{form}`"),
+                    vec![Edit { span: tag.value, text: form }],
+                    false,
+                );
+            }
+            out.push(diagnostic);
+        }
+        Err(DateProblem::Malformed)
+            if value.len() == 10 && value.as_bytes()[4] == b'-' && values::check_date(&value.replace('-', "/")).is_ok() =>
+        {
+            // ISO dates (`2021-03-15`): read by Zotero, with an obvious rewrite.
             let iso = value.replace('-', "/");
-            if !continued && value.len() == 10 && value.as_bytes()[4] == b'-' && values::check_date(&iso).is_ok() {
+            let mut diagnostic = Diagnostic::new(
+                Code::DateNotRisForm,
+                tag.value,
+                format!("`{value}` is an ISO date; the RIS form is `{iso}` (Zotero reads both)"),
+            )
+            .recurring(&tag.code);
+            if !continued {
                 diagnostic = diagnostic.with_fix(
                     format!("Write `{iso}`"),
                     vec![Edit {
@@ -489,6 +548,14 @@ fn check_date(tag: &TagLine, value: &str, continued: bool, out: &mut Vec<Diagnos
             }
             out.push(diagnostic);
         }
+        Err(DateProblem::Malformed) => out.push(
+            Diagnostic::new(
+                Code::InvalidDate,
+                tag.value,
+                format!("`{value}` is not a RIS date: write `YYYY/MM/DD/other`, for example `2021/03/15/`; importers read no date from it"),
+            )
+            .recurring(values::shape(value).as_bytes()),
+        ),
         Err(DateProblem::Impossible(why)) => out.push(Diagnostic::new(
             Code::ImpossibleDate,
             tag.value,
@@ -533,7 +600,8 @@ fn check_link(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
             Code::InvalidLink,
             span,
             format!("`{trimmed}` is not a URL or a file path"),
-        );
+        )
+        .recurring(&tag.code);
         if trimmed.starts_with("www.") && !trimmed.contains(char::is_whitespace) {
             diagnostic.message.push_str(": add `https://`");
             diagnostic = diagnostic.with_fix(
@@ -571,6 +639,7 @@ fn doi_elsewhere(text: &str, parse: &Parse, tags: &[&TagLine], out: &mut Vec<Dia
                     tag.code_str()
                 ),
             )
+            .recurring(&tag.code)
             .with_fix(format!("Add `DO  - {doi}`"), vec![insert], true),
         );
         return;

@@ -36,8 +36,11 @@ pub(super) fn check(text: &str, parse: &Parse, rules: &Rules, out: &mut Vec<Diag
                     Diagnostic::new(
                         Code::LowercaseTag,
                         tag.tag,
-                        format!("tags are uppercase: `{written}` should be `{upper}`; importers skip lowercase tags"),
+                        format!(
+                            "tags are uppercase: `{written}` should be `{upper}`; importers read a lowercase tag as text of the field above"
+                        ),
                     )
+                    .recurring(written.as_bytes())
                     .with_fix(
                         format!("Change to `{upper}`"),
                         vec![Edit {
@@ -51,18 +54,35 @@ pub(super) fn check(text: &str, parse: &Parse, rules: &Rules, out: &mut Vec<Diag
             TagCase::Upper => match catalog::lookup_tag_bytes(tag.code) {
                 None if rules.extra_tags.contains(&tag.code) => {}
                 None => {
-                    let diagnostic =
-                        Diagnostic::new(Code::UnknownTag, tag.tag, format!("`{written}` is not a RIS tag"));
+                    let diagnostic = Diagnostic::new(
+                        Code::UnknownTag,
+                        tag.tag,
+                        format!("`{written}` is not a RIS tag: Zotero drops it on import"),
+                    )
+                    .recurring(written.as_bytes());
                     out.push(with_suggestion(diagnostic, tag));
                 }
-                Some(info) if info.status == TagStatus::Extension => out.push(Diagnostic::new(
-                    Code::NonstandardTag,
-                    tag.tag,
-                    format!(
-                        "`{written}` ({}) is not in the RIS specification; some importers ignore it",
-                        info.name
-                    ),
-                )),
+                Some(info) if info.status == TagStatus::Extension => out.push(match catalog::tag_exporter(tag.code) {
+                    // An exporter's own tags are one pattern together.
+                    Some(exporter) => Diagnostic::new(
+                        Code::NonstandardTag,
+                        tag.tag,
+                        format!(
+                            "`{written}` ({}) is one of {exporter}'s own tags, not in the RIS specification: Zotero drops them, and what the record needs is in standard tags too",
+                            info.name
+                        ),
+                    )
+                    .recurring(exporter.as_bytes()),
+                    None => Diagnostic::new(
+                        Code::NonstandardTag,
+                        tag.tag,
+                        format!(
+                            "`{written}` ({}) is not in the RIS specification; some importers ignore it",
+                            info.name
+                        ),
+                    )
+                    .recurring(written.as_bytes()),
+                }),
                 Some(_) => {}
             },
         }
@@ -114,26 +134,58 @@ fn tag_like_text(text: &str, tag: &TagLine, content_start: usize) -> Diagnostic 
 }
 
 /// The spacing diagnostic for a line, with the edit to `XX  - value`.
+/// Extra spaces after the hyphen every importer reads past (a hint); any
+/// other looseness loses the line in rispy, citation-js or JabRef.
 fn spacing(text: &str, tag: &TagLine, content_start: usize) -> Option<Diagnostic> {
+    let sep = tag.sep.text(text);
+    let extra_after = !tag.form.indented
+        && sep
+            .strip_prefix("  -")
+            .is_some_and(|after| after.len() > 1 && after.bytes().all(|b| b == b' '));
     let (code, what) = match tag.form.spacing {
         Spacing::Broken => (Code::MalformedTagLine, "importers cannot read this line as a tag"),
-        Spacing::Loose if tag.form.indented => (Code::NonstandardSpacing, "the tag should start the line"),
+        Spacing::Loose if extra_after => (
+            Code::ExtraSpaces,
+            "every importer reads past them, and `ris-lsp fmt` writes one",
+        ),
+        Spacing::Loose if tag.form.indented => (
+            Code::NonstandardSpacing,
+            "the tag should start the line; rispy, JabRef and Zotero read an indented tag as text",
+        ),
         Spacing::Loose => (
             Code::NonstandardSpacing,
-            "the separator should be two spaces, a hyphen and a space",
+            "the separator should be two spaces, a hyphen and a space; rispy, citation-js and JabRef read this line as text",
         ),
-        Spacing::Standard if tag.form.indented => (Code::NonstandardSpacing, "the tag should start the line"),
+        Spacing::Standard if tag.form.indented => (
+            Code::NonstandardSpacing,
+            "the tag should start the line; rispy, JabRef and Zotero read an indented tag as text",
+        ),
         Spacing::Standard => return None,
     };
     let span = Span::new(content_start, tag.value.start.max(tag.sep.end));
     let written = span.text(text);
     let canonical = format!("{}  - ", tag.code_str());
-    let message = format!(
-        "`{}` should read `{}`: {what}",
-        written.trim_end(),
-        canonical.trim_end()
-    );
-    Some(Diagnostic::new(code, span, message).with_fix(
+    // Trailing spaces do not show in a message: count them instead.
+    let message = match code {
+        Code::ExtraSpaces => format!(
+            "{} spaces after `{}` where the standard has one: {what}",
+            sep.len() - 3,
+            canonical.trim_end()
+        ),
+        _ => format!(
+            "`{}` should read `{}`: {what}",
+            written.trim_end(),
+            canonical.trim_end()
+        ),
+    };
+    let diagnostic = Diagnostic::new(code, span, message);
+    // One pattern per way of writing the separator; a broken line is each
+    // a lost field, shown where it is.
+    let diagnostic = match code {
+        Code::MalformedTagLine => diagnostic,
+        _ => diagnostic.recurring(format!("{}{sep}", tag.form.indented).as_bytes()),
+    };
+    Some(diagnostic.with_fix(
         format!("Write `{}`", canonical.trim_end()),
         vec![Edit { span, text: canonical }],
         true,

@@ -65,6 +65,10 @@ pub struct Diagnostic {
     pub related: Vec<Related>,
     /// The fix, if one is obvious.
     pub fix: Option<Fix>,
+    /// Set on a finding that recurs for one reason across a file (an
+    /// exporter's convention, a layout quirk on every line): the file shows
+    /// it once, on its first place, with the count (see [`recurring`]).
+    pub pattern: Option<u64>,
 }
 
 impl Diagnostic {
@@ -77,7 +81,20 @@ impl Diagnostic {
             message: message.into(),
             related: Vec::new(),
             fix: None,
+            pattern: None,
         }
+    }
+
+    /// Marks the finding as one of a pattern: the same code for the same
+    /// `reason` (the tag, the separator written) anywhere in a file is one
+    /// pattern, shown once.
+    pub fn recurring(mut self, reason: &[u8]) -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        let mut hash = Fnv.build_hasher();
+        hash.write(self.code.as_str().as_bytes());
+        hash.write(reason);
+        self.pattern = Some(hash.finish());
+        self
     }
 
     /// Adds a fix.
@@ -189,6 +206,17 @@ pub(crate) fn continuations<'t>(text: &'t str, parse: &Parse, index: usize) -> V
         .filter(|l| l.kind == LineKind::Continuation)
         .map(|l| l.content.text(text).trim_matches([' ', '\t']))
         .collect()
+}
+
+/// The bytes that removing the lines `span` covers takes away: all of
+/// them but a byte-order mark at the start of the text, which belongs to
+/// the file, not to its first line.
+pub(crate) fn removal(text: &str, span: Span) -> Span {
+    if span.start == 0 && text.starts_with('\u{feff}') {
+        Span::new(3.min(span.end), span.end)
+    } else {
+        span
+    }
 }
 
 /// Whether removing the lines `span` covers leaves the lines around it as
@@ -306,6 +334,70 @@ pub fn duplicate_findings(
         spans.sort_unstable();
         spans.dedup();
         out.extend(duplicate_diagnostics(key, spans, severity));
+    }
+    out
+}
+
+/// Makes `first`, the first occurrence of a pattern, the one finding a file
+/// shows for it: told that it occurs `count` times in all and pointing at the
+/// next ones (`others`, spans in `first`'s coordinates, at most
+/// [`MAX_RELATED`] of them kept). A pattern seen once is its finding as it is.
+pub fn summarize(first: &mut Diagnostic, count: usize, others: impl IntoIterator<Item = Span>) {
+    if count < 2 {
+        return;
+    }
+    let more = count - 1;
+    first
+        .message
+        .push_str(&format!(" ({} more like it in this file)", thousands(more)));
+    first
+        .related
+        .extend(others.into_iter().take(MAX_RELATED).map(|span| Related {
+            span,
+            message: "another like it".to_string(),
+        }));
+}
+
+/// `12345` as `12,345`: counts in messages are read by people.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A whole text's findings, in order, with each pattern shown once
+/// ([`summarize`]): what `ris-lsp check` reports and an open document shows.
+pub fn group_recurring(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    // Pattern → (index of its first finding in `out`, count, next spans).
+    let mut patterns: std::collections::HashMap<u64, (usize, usize, Vec<Span>), Fnv> = Default::default();
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    for diagnostic in diagnostics {
+        let Some(key) = diagnostic.pattern else {
+            out.push(diagnostic);
+            continue;
+        };
+        match patterns.entry(key) {
+            std::collections::hash_map::Entry::Occupied(mut seen) => {
+                let (_, count, others) = seen.get_mut();
+                *count += 1;
+                if others.len() < MAX_RELATED {
+                    others.push(diagnostic.span);
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(place) => {
+                place.insert((out.len(), 1, Vec::new()));
+                out.push(diagnostic);
+            }
+        }
+    }
+    for (index, count, others) in patterns.into_values() {
+        summarize(&mut out[index], count, others);
     }
     out
 }

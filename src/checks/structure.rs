@@ -46,6 +46,7 @@ pub(super) fn check(text: &str, parse: &Parse, followed_by_record: bool, out: &m
                         if lines == 1 { "it" } else { "them" }
                     ),
                 )
+                .recurring(&first_tag.code)
             };
             out.push(diagnostic);
             continue;
@@ -82,7 +83,7 @@ pub(super) fn check(text: &str, parse: &Parse, followed_by_record: bool, out: &m
             );
         }
     }
-    outside_records(parse, out);
+    outside_records(text, parse, out);
 }
 
 /// A diagnostic for a record cut off by the next `TY` or the end of the text,
@@ -177,21 +178,42 @@ fn flattened(text: &str, parse: &Parse, line_index: usize) -> Diagnostic {
 }
 
 /// Stray text runs (one diagnostic per run) and `ER` lines with no record.
-fn outside_records(parse: &Parse, out: &mut Vec<Diagnostic>) {
-    let mut run: Option<(syntax::Span, usize)> = None;
-    let flush = |run: &mut Option<(syntax::Span, usize)>, out: &mut Vec<Diagnostic>| {
-        if let Some((span, count)) = run.take() {
-            out.push(Diagnostic::new(
+/// A run made only of lines exporters write between records for people
+/// (record numbers, links, banners) is said to be that, once per kind.
+fn outside_records(text: &str, parse: &Parse, out: &mut Vec<Diagnostic>) {
+    // A run: its span, its line count, and the kind of export text all its
+    // lines are (`None` once one is not).
+    struct Run {
+        span: syntax::Span,
+        lines: usize,
+        export: Option<&'static str>,
+    }
+    let flush = |run: &mut Option<Run>, out: &mut Vec<Diagnostic>| {
+        let Some(run) = run.take() else { return };
+        let diagnostic = match run.export {
+            Some(kind) => Diagnostic::new(
+                Code::ExportText,
+                run.span,
+                format!("{kind}, written by the exporter between records: importers skip it, as intended"),
+            )
+            // Every kind one pattern: what an exporter writes between records.
+            .recurring(b""),
+            None => Diagnostic::new(
                 Code::TextOutsideRecord,
-                span,
-                if count == 1 {
-                    "text outside any record: importers skip it".to_string()
+                run.span,
+                if run.lines == 1 {
+                    "text outside any record: importers skip it, so if it is data it is lost".to_string()
                 } else {
-                    format!("{count} lines of text outside any record: importers skip them")
+                    format!(
+                        "{} lines of text outside any record: importers skip them, so if they are data they are lost",
+                        run.lines
+                    )
                 },
-            ));
-        }
+            ),
+        };
+        out.push(diagnostic);
     };
+    let mut run: Option<Run> = None;
     let mut record = 0;
     for (i, line) in parse.lines.iter().enumerate() {
         while record < parse.records.len() && parse.records[record].end_line <= i {
@@ -201,9 +223,18 @@ fn outside_records(parse: &Parse, out: &mut Vec<Diagnostic>) {
         match &line.kind {
             LineKind::Stray => {
                 let content = syntax::Span::new(line.content.start, line.content.end);
+                let kind = export_text(content.text(text));
                 run = Some(match run {
-                    Some((span, count)) => (syntax::Span::new(span.start, content.end), count + 1),
-                    None => (content, 1),
+                    Some(Run { span, lines, export }) => Run {
+                        span: syntax::Span::new(span.start, content.end),
+                        lines: lines + 1,
+                        export: export.filter(|_| kind.is_some()),
+                    },
+                    None => Run {
+                        span: content,
+                        lines: 1,
+                        export: kind,
+                    },
                 });
             }
             LineKind::Blank => {}
@@ -213,12 +244,12 @@ fn outside_records(parse: &Parse, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         Code::EndWithoutRecord,
                         tag.tag,
-                        "`ER` without an open record: is a `TY` line missing above?",
+                        "`ER` without an open record: importers ignore it; is a `TY` line missing above?",
                     )
                     .with_fix(
                         "Remove this `ER` line",
                         vec![Edit {
-                            span: line.span,
+                            span: super::removal(text, line.span),
                             text: String::new(),
                         }],
                         false,
@@ -229,6 +260,39 @@ fn outside_records(parse: &Parse, out: &mut Vec<Diagnostic>) {
         }
     }
     flush(&mut run, out);
+}
+
+/// What kind of exporter's text for people a line outside records is, if it
+/// is one: Ovid's and rispy's record numbers (`12.`), Ovid's links after
+/// each record, the Cochrane Library's record headers, database banners and
+/// rules. Anything else might be data.
+fn export_text(line: &str) -> Option<&'static str> {
+    let line = line.trim();
+    let number = |s: &str| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit());
+    if line.strip_suffix('.').is_some_and(number) {
+        return Some("a record number");
+    }
+    if let Some(rest) = line.strip_prefix("Record #")
+        && let Some((n, total)) = rest.split_once(" of ")
+        && number(n)
+        && number(total.trim())
+    {
+        return Some("a record header (`Record #1 of N`)");
+    }
+    const PREFIXES: &[(&str, &str)] = &[
+        ("Link to the ", "a link line (`Link to the Ovid Full Text…`)"),
+        ("Provider: ", "a record header (`Provider:`)"),
+        ("Content: ", "a record header (`Content:`)"),
+        ("Database: ", "a database banner (`Database:`)"),
+        ("Search Strategy:", "a search strategy heading"),
+    ];
+    if let Some(&(_, kind)) = PREFIXES.iter().find(|(prefix, _)| line.starts_with(prefix)) {
+        return Some(kind);
+    }
+    if line.len() >= 10 && line.bytes().all(|b| b == b'-' || b == b'=' || b == b'*') {
+        return Some("a rule line");
+    }
+    None
 }
 
 /// Recognises formats that look like RIS but are not: Web of Science plain

@@ -37,3 +37,29 @@ fn dois_with_equal_hashes_but_different_text_are_not_duplicates() {
     occurrences[1].hash = occurrences[0].hash;
     assert!(duplicate_dois(text, &occurrences, &Rules::default()).is_empty());
 }
+
+#[test]
+fn shortened_end_pages_expand_only_forward() {
+    use super::values::expand_end_page;
+    assert_eq!(expand_end_page(806, "7"), Some(807));
+    assert_eq!(expand_end_page(1299, "301"), Some(1301));
+    assert_eq!(expand_end_page(120, "32"), Some(132));
+    // Not shorter, not after the start, or a leading zero: not a short form.
+    assert_eq!(expand_end_page(806, "700"), None);
+    assert_eq!(expand_end_page(99, "2"), None);
+    assert_eq!(expand_end_page(806, "07"), None);
+}
+
+#[test]
+fn dates_in_other_forms_have_a_ris_form() {
+    use super::values::worded_date;
+    let form = |v: &str| worded_date(v).and_then(|d| d.ris_form());
+    assert_eq!(form("Dec 2020").as_deref(), Some("2020/12//"));
+    assert_eq!(form("2020 Dec 15").as_deref(), Some("2020/12/15/"));
+    assert_eq!(form("Spring 2019").as_deref(), Some("2019///Spring"));
+    assert_eq!(form("Sept. 3, 2001").as_deref(), Some("2001/09/03/"));
+    assert_eq!(form("03/2018").as_deref(), Some("2018/03//"));
+    assert!(worded_date("SEP").is_some_and(|d| d.ris_form().is_none()));
+    assert_eq!(worded_date("the third of May"), None);
+    assert_eq!(worded_date("2020 15"), None);
+}

@@ -100,6 +100,13 @@ pub fn find_doi(text: &str) -> Option<(usize, usize)> {
         if candidate.ends_with(')') && candidate.matches('(').count() < candidate.matches(')').count() {
             end -= 1;
         }
+        // In a link, a publisher's page after the DOI is no part of it
+        // (`…/doi/10.1002/central/CN-01234567/full`).
+        for page in ["/full", "/abstract", "/pdf", "/epdf", "/html"] {
+            if text[start..end].ends_with(page) {
+                end -= page.len();
+            }
+        }
         let candidate = &text[start..end];
         // Trailing punctuation may leave less than `10.` (`10.,`).
         let registrant = candidate.get(3..).and_then(|rest| rest.split('/').next()).unwrap_or("");
@@ -170,8 +177,9 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 pub enum YearProblem {
     /// A full date in the 2001 style (`2014/06/01`): readable, not a year.
     FullDate,
-    /// `0000`: exporters write it for "no date", importers drop it.
-    Zero,
+    /// `0000`, `NA`, `n.d.`: what exporters write for "no year" (Publish
+    /// or Perish writes `NA`); importers read no year, as meant.
+    NoYear,
     /// Anything else.
     Malformed,
 }
@@ -180,13 +188,19 @@ pub enum YearProblem {
 pub fn check_year(value: &str) -> Result<(), YearProblem> {
     if value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit()) {
         return if value == "0000" {
-            Err(YearProblem::Zero)
+            Err(YearProblem::NoYear)
         } else {
             Ok(())
         };
     }
     if value.contains('/') && check_date(value).is_ok() {
         return Err(YearProblem::FullDate);
+    }
+    if ["na", "n/a", "n.d.", "nd", "s.d.", "unknown", "no date"]
+        .iter()
+        .any(|placeholder| value.eq_ignore_ascii_case(placeholder))
+    {
+        return Err(YearProblem::NoYear);
     }
     Err(YearProblem::Malformed)
 }
@@ -307,6 +321,11 @@ pub fn check_digit_holds(kind: StandardNumber, digits: &[u8]) -> bool {
 
 /// Whether one part of a link value is a URL (`scheme:…`) or a file path.
 pub fn is_link(part: &str) -> bool {
+    // EndNote's own links: attachments in its library (file names with
+    // spaces) and Web of Science records.
+    if part.starts_with("internal-pdf://") || part.starts_with("<Go to ISI>://") {
+        return true;
+    }
     let scheme_len = part
         .bytes()
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'))
@@ -332,4 +351,148 @@ pub fn page_number(value: &str) -> Option<u64> {
         return None;
     }
     value.parse().ok()
+}
+
+/// The full end page of a range whose end gives only its last digits, as
+/// MEDLINE writes them (`806`, `7` → 807; `1299`, `301` → 1301): `end`
+/// written with fewer digits than `start`, read as replacing its last
+/// digits, and then not before `start`. `None` when `end` is not that.
+pub fn expand_end_page(start: u64, end: &str) -> Option<u64> {
+    let short = page_number(end)?;
+    let start_digits = start.to_string();
+    if end.len() >= start_digits.len() || end.starts_with('0') {
+        return None;
+    }
+    let unit = 10u64.checked_pow(u32::try_from(end.len()).ok()?)?;
+    let full = start - start % unit + short;
+    (full > start).then_some(full)
+}
+
+/// A value's outline, for telling patterns apart: digits as `9`, letters
+/// as `a`, the rest as written, at most 16 characters (`Dec 2020` →
+/// `aaa 9999`).
+pub fn shape(value: &str) -> String {
+    value
+        .chars()
+        .take(16)
+        .map(|c| match c {
+            '0'..='9' => '9',
+            c if c.is_alphabetic() => 'a',
+            c => c,
+        })
+        .collect()
+}
+
+/// A date written in words, as Web of Science, ProQuest and Ovid write them
+/// (`Dec 2020`, `2020 Dec 15`, `NOV 15`, `Spring 2019`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WordedDate {
+    /// The year, if given.
+    pub year: Option<u16>,
+    /// The month, 1–12.
+    pub month: Option<u8>,
+    /// The day of the month.
+    pub day: Option<u8>,
+    /// A season or a month range (`Spring`, `Jan-Feb`): the RIS "other" part.
+    pub other: Option<String>,
+}
+
+impl WordedDate {
+    /// `YYYY/MM/DD/other` with the parts it has, when it has a year.
+    pub fn ris_form(&self) -> Option<String> {
+        let year = self.year?;
+        let two = |n: Option<u8>| n.map(|n| format!("{n:02}")).unwrap_or_default();
+        Some(format!(
+            "{year:04}/{}/{}/{}",
+            two(self.month),
+            two(self.day),
+            self.other.as_deref().unwrap_or("")
+        ))
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The month a word names (`Dec`, `DEC`, `December`, `Sept.`), 1–12.
+fn month(word: &str) -> Option<u8> {
+    let word = word.strip_suffix('.').unwrap_or(word).to_ascii_lowercase();
+    if word.len() < 3 {
+        return None;
+    }
+    let found = MONTHS
+        .iter()
+        .position(|m| m.starts_with(&word) || (word == "sept" && *m == "september"))?;
+    u8::try_from(found + 1).ok()
+}
+
+/// A year and month in digits, `2018-06` or `03/2018`.
+fn year_month(word: &str) -> Option<(u16, u8)> {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let (year, month) = match (word.split_once('-'), word.split_once('/')) {
+        (Some((y, m)), None) if digits(y, 4) && digits(m, 2) => (y, m),
+        (None, Some((m, y))) if digits(y, 4) && (digits(m, 2) || digits(m, 1)) => (y, m),
+        _ => return None,
+    };
+    let month: u8 = month.parse().ok().filter(|m| (1..=12).contains(m))?;
+    Some((year.parse().ok()?, month))
+}
+
+/// Reads a date in words: a year, a month name, a day, a season or a month
+/// range, each at most once, in any order, with a month or a season
+/// among them. `None` for anything else.
+pub fn worded_date(value: &str) -> Option<WordedDate> {
+    let mut date = WordedDate::default();
+    for word in value
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+    {
+        if word.len() == 4 && word.bytes().all(|b| b.is_ascii_digit()) && date.year.is_none() {
+            date.year = word.parse().ok();
+        } else if word.len() <= 2 && word.bytes().all(|b| b.is_ascii_digit()) && date.day.is_none() {
+            date.day = word.parse().ok().filter(|d| (1..=31).contains(d));
+            date.day?;
+        } else if let Some((from, to)) = word
+            .split_once('-')
+            .filter(|_| date.day.is_none() && date.other.is_none())
+            && [from, to]
+                .iter()
+                .all(|d| (1..=2).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+        {
+            // A conference's days (`16-18 Oct. 2014`, IEEE Xplore).
+            date.day = from.parse().ok().filter(|d| (1..=31).contains(d));
+            date.day?;
+            date.other = Some(word.to_string());
+        } else if let Some((year, month)) = year_month(word).filter(|_| date.year.is_none() && date.month.is_none()) {
+            date.year = Some(year);
+            date.month = Some(month);
+        } else if let Some(m) = month(word).filter(|_| date.month.is_none()) {
+            date.month = Some(m);
+        } else if date.other.is_none()
+            && (matches!(
+                word.to_ascii_lowercase().as_str(),
+                "spring" | "summer" | "autumn" | "fall" | "winter" | "spr" | "sum" | "aut" | "fal" | "win"
+            ) || word
+                .split_once('-')
+                .is_some_and(|(a, b)| month(a).is_some() && month(b).is_some()))
+        {
+            date.other = Some(word.to_string());
+        } else {
+            return None;
+        }
+    }
+    let named = date.month.is_some() || date.other.is_some();
+    (named && (date.day.is_none() || date.month.is_some())).then_some(date)
 }

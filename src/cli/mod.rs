@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::analysis;
 use crate::checks::{self, Severity};
 use crate::config::{self, Config};
+use crate::features::exporter::describe;
 use crate::files::{decode, input};
 use crate::{fix, format};
 pub use dedupe::{DedupeFormat, dedupe};
@@ -253,7 +254,11 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
         if mode == FixMode::Diff {
             return Ok(());
         }
-        let mut diagnostics = analysis::check(&text, &rules);
+        let analysis::Checked {
+            mut diagnostics,
+            exporter,
+            records,
+        } = analysis::check_file(&text, &rules);
         if let Some(mut note) = note
             && let Some(severity) = rules.severity(note.code)
         {
@@ -271,7 +276,7 @@ pub fn check(paths: &[PathBuf], format: Format, mode: FixMode) -> ExitCode {
         }
         let mut sink: &mut dyn Write = if report_to_stderr { &mut err_out } else { &mut out };
         report
-            .file(&mut sink, &name, &text, &diagnostics)
+            .file(&mut sink, &name, &text, &diagnostics, &describe(exporter, records))
             .map_err(broken_pipe_or_fail)
     });
     if let Err(code) = walked {

@@ -76,6 +76,7 @@ impl Report {
         name: &str,
         text: &str,
         diagnostics: &[Diagnostic],
+        about: &str,
     ) -> std::io::Result<()> {
         self.files += 1;
         if !diagnostics.is_empty() {
@@ -85,14 +86,41 @@ impl Report {
             return Ok(()); // No line index to build: a scan of a big file.
         }
         let index = LineIndex::new(text);
+        let mut counts = [0usize; 4];
         for diagnostic in diagnostics {
-            self.counts[diagnostic.severity() as usize] += 1;
+            counts[diagnostic.severity() as usize] += 1;
             match self.format {
                 Format::Human => self.human(out, name, text, &index, diagnostic)?,
                 Format::Json => self.json(out, name, &index, diagnostic)?,
             }
         }
+        for (total, count) in self.counts.iter_mut().zip(counts) {
+            *total += count;
+        }
+        if self.format == Format::Human {
+            // The file as a whole: who wrote it, how big, what was found.
+            writeln!(
+                out,
+                "{}: {about}: {}\n",
+                self.paint("1", &escape(name)),
+                Self::tally(counts)
+            )?;
+        }
         Ok(())
+    }
+
+    /// `2 errors, 1 warning, 3 notes` from counts by severity (notes and
+    /// hints only when there are some).
+    fn tally([errors, warnings, infos, hints]: [usize; 4]) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let mut parts = vec![plural(errors, "error"), plural(warnings, "warning")];
+        if infos > 0 {
+            parts.push(plural(infos, "note"));
+        }
+        if hints > 0 {
+            parts.push(plural(hints, "hint"));
+        }
+        parts.join(", ")
     }
 
     /// Prints the summary (human) or closes the array (JSON).
@@ -106,16 +134,8 @@ impl Report {
                 }
             }
             Format::Human => {
-                let [errors, warnings, infos, hints] = self.counts;
                 let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-                let mut parts = vec![plural(errors, "error"), plural(warnings, "warning")];
-                if infos > 0 {
-                    parts.push(plural(infos, "note"));
-                }
-                if hints > 0 {
-                    parts.push(plural(hints, "hint"));
-                }
-                let verdict = if errors + warnings + infos + hints == 0 && problems.is_empty() {
+                let verdict = if self.counts.iter().sum::<usize>() == 0 && problems.is_empty() {
                     self.paint("32;1", "All clear:")
                 } else {
                     self.paint("1", "Found")
@@ -123,7 +143,7 @@ impl Report {
                 writeln!(
                     out,
                     "{verdict} {} in {} of {} checked",
-                    parts.join(", "),
+                    Self::tally(self.counts),
                     plural(self.files_with_findings, "file"),
                     plural(self.files, "file")
                 )

@@ -102,8 +102,17 @@ pub struct Document {
     duplicated: BTreeSet<u64>,
     /// Piece id → its index in `pieces`.
     positions: HashMap<u64, usize, checks::Fnv>,
-    /// Ids of the pieces with diagnostics: publishing walks these, not all.
+    /// Ids of the pieces with diagnostics of no pattern: publishing walks
+    /// these, not all (a file with a quirk on every line has a pattern in
+    /// every piece, and it is shown once).
     with_findings: HashSet<u64, checks::Fnv>,
+    /// Pattern → how many findings belong to it, and the ids of the pieces
+    /// holding them (once each): a pattern is shown once, on its first place.
+    patterns: HashMap<u64, (usize, HashSet<u64, checks::Fnv>), checks::Fnv>,
+    /// How many records the pieces hold, kept as pieces come and go.
+    records: usize,
+    /// How many of their findings have a safe fix, kept the same way.
+    safe_fixes: usize,
     /// How many pieces the last change reparsed (for tests and logs).
     pub last_reparsed: usize,
     /// What the configuration adds to the checks.
@@ -235,6 +244,9 @@ impl Document {
             duplicated: BTreeSet::new(),
             positions: HashMap::default(),
             with_findings: HashSet::default(),
+            patterns: HashMap::default(),
+            records: 0,
+            safe_fixes: 0,
             last_reparsed: 0,
             rules,
             record_changes: (Vec::new(), Vec::new()),
@@ -290,10 +302,14 @@ impl Document {
 
     /// Every diagnostic, with absolute spans, in document order.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        let mut out: Vec<Diagnostic> = self
+        let holding: BTreeSet<usize> = self
             .with_findings
             .iter()
+            .chain(self.patterns.values().flat_map(|(_, ids)| ids))
             .map(|id| self.positions[id])
+            .collect();
+        let mut out: Vec<Diagnostic> = holding
+            .into_iter()
             .flat_map(|i| {
                 self.pieces[i]
                     .analysis
@@ -304,18 +320,70 @@ impl Document {
             .collect();
         out.extend(self.duplicate_dois());
         out.sort_by_key(|d| (d.span.start, d.span.end, d.code));
-        out
+        checks::group_recurring(out)
     }
 
-    /// Every diagnostic with its client positions: the pieces' findings in
-    /// document order, then the file-wide duplicate-DOI findings.
+    /// Every diagnostic with its client positions, as published: the
+    /// pieces' findings that belong to no pattern, in document order, then
+    /// the file-wide ones (each pattern once, duplicate DOIs).
     pub fn located_diagnostics(&self, encoding: Encoding) -> Vec<Located<'_>> {
         let mut out: Vec<Located<'_>> = self
             .finding_pieces()
             .iter()
-            .flat_map(|piece| self.locate_piece(piece, encoding))
+            .flat_map(|&piece| self.locate_piece(piece, encoding))
+            .filter(|l| l.diagnostic.pattern.is_none())
             .collect();
+        out.extend(self.located_file_wide(encoding));
+        out
+    }
+
+    /// The findings that depend on the whole file, with their positions:
+    /// each pattern's one finding ([`checks::summarize`]), then the
+    /// duplicate DOIs. What a publish adds to the pieces' own findings.
+    pub fn located_file_wide(&self, encoding: Encoding) -> Vec<Located<'_>> {
+        let mut out = self.located_patterns(encoding);
         out.extend(self.located_duplicates(encoding));
+        out
+    }
+
+    /// Each pattern's first finding, told its count and pointing at the
+    /// next few, located from the positions of the pieces that hold them.
+    /// It looks at no more pieces than it needs: a pattern in every record
+    /// is found in the first few, a rare one through its pieces' ids.
+    fn located_patterns(&self, encoding: Encoding) -> Vec<Located<'_>> {
+        let wanted = checks::MAX_RELATED + 1;
+        let mut out = Vec::with_capacity(self.patterns.len());
+        for (&key, (count, ids)) in &self.patterns {
+            let holds = |index: &usize| self.pieces[*index].analysis.patterns.iter().any(|&(k, _)| k == key);
+            let indices: Vec<usize> = if ids.len() <= 4 * wanted {
+                let mut indices: Vec<usize> = ids.iter().map(|id| self.positions[id]).collect();
+                indices.sort_unstable();
+                indices
+            } else {
+                (0..self.pieces.len()).filter(holds).take(wanted).collect()
+            };
+            let mut found = indices.into_iter().flat_map(|index| {
+                let piece = FindingPiece {
+                    id: self.pieces[index].id,
+                    first_line: u32::try_from(self.first_lines[index]).unwrap_or(u32::MAX),
+                    index,
+                };
+                self.locate_piece(piece, encoding)
+                    .filter(move |l| l.diagnostic.pattern == Some(key))
+            });
+            let Some(mut first) = found.next() else { continue };
+            let others: Vec<Located<'_>> = found.take(checks::MAX_RELATED).collect();
+            let mut diagnostic = first.diagnostic.into_owned();
+            checks::summarize(
+                &mut diagnostic,
+                *count,
+                others.iter().map(|l| l.diagnostic.span.shift(l.offset - first.offset)),
+            );
+            first.related.extend(others.iter().map(|l| l.range));
+            first.diagnostic = std::borrow::Cow::Owned(diagnostic);
+            out.push(first);
+        }
+        out.sort_by_key(|l| (l.offset + l.diagnostic.span.start, l.offset + l.diagnostic.span.end));
         out
     }
 
@@ -341,7 +409,7 @@ impl Document {
 
     /// A piece's findings with their client positions, taken from the
     /// positions worked out when the piece was analysed.
-    pub fn locate_piece(&self, piece: &FindingPiece, encoding: Encoding) -> impl Iterator<Item = Located<'_>> {
+    pub fn locate_piece(&self, piece: FindingPiece, encoding: Encoding) -> impl Iterator<Item = Located<'_>> {
         let offset = self.starts[piece.index];
         let first_line = piece.first_line;
         let analysis = &self.pieces[piece.index].analysis;
@@ -396,7 +464,7 @@ impl Document {
                     first_line: u32::try_from(self.first_lines[index]).unwrap_or(u32::MAX),
                     index,
                 };
-                self.locate_piece(&piece, encoding).collect::<Vec<_>>()
+                self.locate_piece(piece, encoding).collect::<Vec<_>>()
             })
             .filter(touches)
             .collect();
@@ -433,10 +501,7 @@ impl Document {
 
     /// How many findings have a safe fix: what fix-all would apply first.
     pub fn safe_fixes(&self) -> usize {
-        self.with_findings
-            .iter()
-            .map(|id| self.pieces[self.positions[id]].analysis.safe_fixes)
-            .sum()
+        self.safe_fixes
     }
 
     /// The text's line ending: its first one ([`crate::format::line_ending`]).
@@ -462,6 +527,7 @@ impl Document {
             starts: self.starts.clone(),
             first_lines: self.first_lines.clone(),
             rules: self.rules.clone(),
+            records: self.records,
         }
     }
 
@@ -502,6 +568,13 @@ impl Document {
         &self.rules
     }
 
+    /// The file as a whole, for people: "Ovid MEDLINE export, 1,000
+    /// records", and the line its first record starts on; `None` when no
+    /// exporter is recognised.
+    pub fn about(&self) -> Option<(String, u32)> {
+        about(&self.pieces, &self.first_lines, self.records)
+    }
+
     /// Analyses everything afresh: after a failure half-way through an
     /// edit, the way back to a consistent store.
     pub fn reanalyze(&mut self) {
@@ -529,6 +602,9 @@ impl Document {
         self.duplicated.clear();
         self.positions.clear();
         self.with_findings.clear();
+        self.patterns.clear();
+        self.records = 0;
+        self.safe_fixes = 0;
         let (starts, pieces) = self.check_span(0, self.rope.len_bytes(), true, Scope::Shown);
         self.last_reparsed += pieces.len();
         let _ = self.replace_pieces(0..0, starts, pieces);
@@ -579,6 +655,17 @@ impl Document {
             }
             self.positions.remove(&piece.id);
             self.with_findings.remove(&piece.id);
+            self.records -= piece.analysis.records;
+            self.safe_fixes -= piece.analysis.safe_fixes;
+            for &(key, count) in &piece.analysis.patterns {
+                if let Some((total, ids)) = self.patterns.get_mut(&key) {
+                    *total -= count;
+                    ids.remove(&piece.id);
+                    if ids.is_empty() {
+                        self.patterns.remove(&key);
+                    }
+                }
+            }
             for doi in &piece.analysis.dois {
                 if let Some(ids) = self.doi_index.get_mut(&doi.hash) {
                     if let Some(k) = ids.iter().position(|&id| id == piece.id) {
@@ -597,8 +684,15 @@ impl Document {
             if !piece.analysis.keys().is_empty() {
                 self.record_changes.1.push(piece.id);
             }
-            if !piece.analysis.diagnostics.is_empty() {
+            if piece.analysis.diagnostics.iter().any(|d| d.pattern.is_none()) {
                 self.with_findings.insert(piece.id);
+            }
+            self.records += piece.analysis.records;
+            self.safe_fixes += piece.analysis.safe_fixes;
+            for &(key, count) in &piece.analysis.patterns {
+                let (total, ids) = self.patterns.entry(key).or_default();
+                *total += count;
+                ids.insert(piece.id);
             }
             for doi in &piece.analysis.dois {
                 let ids = self.doi_index.entry(doi.hash).or_default();
@@ -702,6 +796,20 @@ impl Document {
             &self.rules,
         )
     }
+}
+
+/// What [`Document::about`] and [`Snapshot::about`] say: the exporter the
+/// first pieces name, the record count, and where the first record starts.
+fn about(pieces: &[Piece], first_lines: &[usize], records: usize) -> Option<(String, u32)> {
+    let exporter = crate::features::exporter::of_file(pieces.iter().map(|p| p.analysis.exporter))?;
+    let first = pieces
+        .iter()
+        .position(|p| p.analysis.records > 0)
+        .map_or(0, |i| first_lines[i]);
+    Some((
+        crate::features::exporter::describe(Some(exporter), records),
+        u32::try_from(first).unwrap_or(u32::MAX),
+    ))
 }
 
 #[cfg(test)]

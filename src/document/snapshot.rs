@@ -20,6 +20,7 @@ pub struct Snapshot {
     pub(super) starts: Vec<usize>,
     pub(super) first_lines: Vec<usize>,
     pub(super) rules: Rules,
+    pub(super) records: usize,
 }
 
 /// A piece's first line, for positions.
@@ -31,6 +32,11 @@ impl Snapshot {
     /// The text.
     pub fn rope(&self) -> &Rope {
         &self.rope
+    }
+
+    /// The file as a whole, for people (see [`super::Document::about`]).
+    pub fn about(&self) -> Option<(String, u32)> {
+        super::about(&self.pieces, &self.first_lines, self.records)
     }
 
     /// Each record's symbol, with the line its piece starts on.

@@ -164,6 +164,10 @@ fn edits() -> impl Strategy<Value = Vec<(usize, usize, String)>> {
         Just(" - ".to_string()),
         Just("é😀".to_string()),
         Just("\r\nTY  - JOURX\r\n".to_string()),
+        // Findings of a pattern, shown once per file with their count.
+        Just("PU  - Publisher\n".to_string()),
+        Just("AU  -  Extra, Spaces\n".to_string()),
+        Just("AD  - Somewhere\n".to_string()),
         Just(String::new()),
         "[A-Za-z -]{0,6}".prop_map(|s| s),
     ];
@@ -188,6 +192,18 @@ proptest! {
             document.apply(vec![Change { range: Some(Span::new(at, end)), text: insert }], version as i32 + 1);
             prop_assert_eq!(document.text(), text.clone());
             prop_assert_eq!(document.diagnostics(), check(&text));
+            // What a publish sends is the same findings.
+            let mut published: Vec<_> = document
+                .located_diagnostics(Encoding::Utf8)
+                .into_iter()
+                .map(|l| l.diagnostic.into_owned().shifted(l.offset))
+                .collect();
+            published.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+            prop_assert_eq!(published, document.diagnostics());
+            // The counts kept through edits are a fresh open's.
+            let fresh = Document::new(&text, 0);
+            prop_assert_eq!(document.safe_fixes(), fresh.safe_fixes());
+            prop_assert_eq!(document.about(), fresh.about());
             // Cached positions equal what the rope says.
             for encoding in [Encoding::Utf8, Encoding::Utf16] {
                 for located in document.located_diagnostics(encoding) {

@@ -3,6 +3,7 @@
 //! turns that into LSP. They read the catalogue, never the protocol.
 
 pub mod completion;
+pub mod exporter;
 pub mod hover;
 pub mod outline;
 
@@ -26,7 +27,7 @@ impl Style {
     }
 
     /// `text` in bold.
-    fn bold(self, text: &str) -> String {
+    pub fn bold(self, text: &str) -> String {
         if self.markdown {
             format!("**{text}**")
         } else {

@@ -565,7 +565,14 @@ impl LanguageServer for Backend {
                 markdown: state.markdown,
             };
             let cursor = Cursor::at(document, &uri, position.position, state.encoding);
-            let found = features::hover::hover(&cursor.piece, cursor.offset, style);
+            let mut found = features::hover::hover(&cursor.piece, cursor.offset, style);
+            // On the first record's `TY` line: the file as a whole.
+            if let Some(found) = &mut found
+                && let Some((about, first_line)) = document.about()
+                && document.position(cursor.start + cursor.offset, state.encoding).line == first_line
+            {
+                found.contents = format!("{}\n\n---\n\n{}", found.contents, style.bold(&about));
+            }
             // Over a squiggle, also say why it matters.
             let at = cursor.start + cursor.offset;
             let findings = document.located_in(Span::new(at, at), state.encoding);

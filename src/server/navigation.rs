@@ -119,6 +119,12 @@ pub fn answer(method: &str, snapshot: &Snapshot, encoding: Encoding, answers: &m
     );
     out.push(b'[');
     let opening = out.len();
+    if method == "textDocument/documentSymbol"
+        && let Some((about, line)) = snapshot.about()
+    {
+        // The file as a whole first: who wrote it and how many records.
+        serde_json::to_writer(&mut *out, &file_symbol(about, line)).expect("LSP types serialize");
+    }
     let mut pieces = 0;
     for (id, first_line, analysis) in snapshot.pieces() {
         pieces += 1;
@@ -156,6 +162,23 @@ fn piece_part(method: &str, analysis: &Analysis, encoding: Encoding) -> Part {
             convert::json_items(analysis.links.iter().map(|link| document_link(0, link, encoding))),
             &["line"],
         ),
+    }
+}
+
+/// The outline's first entry: the file as a whole ("Ovid MEDLINE export,
+/// 1,000 records"), on the line its first record starts.
+#[allow(deprecated)] // `DocumentSymbol::deprecated` must be set, though deprecated.
+fn file_symbol(about: String, line: u32) -> lsp::DocumentSymbol {
+    let at = lsp::Range::new(lsp::Position::new(line, 0), lsp::Position::new(line, 0));
+    lsp::DocumentSymbol {
+        name: about,
+        detail: None,
+        kind: lsp::SymbolKind::FILE,
+        tags: None,
+        deprecated: None,
+        range: at,
+        selection_range: at,
+        children: None,
     }
 }
 

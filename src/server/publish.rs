@@ -119,8 +119,9 @@ pub(crate) async fn publisher(
 
 /// The `publishDiagnostics` notification for an open document, with its
 /// version, built from the cached pieces and the few findings that are not
-/// cached (duplicate DOIs, which depend on the whole file, and `copies`,
-/// the workspace's duplicate findings, serialized).
+/// cached (each pattern's one finding and duplicate DOIs, which depend on
+/// the whole file, and `copies`, the workspace's duplicate findings,
+/// serialized).
 fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut Cache, copies: &[u8]) -> Vec<u8> {
     let pieces = document.finding_pieces();
     cache.stamp += 1;
@@ -135,7 +136,8 @@ fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut 
             cached.first_line = piece.first_line;
             cached.json = convert::json_items(
                 document
-                    .locate_piece(piece, encoding)
+                    .locate_piece(*piece, encoding)
+                    .filter(|l| l.diagnostic.pattern.is_none())
                     .map(|l| convert::located(&l, uri)),
             );
         }
@@ -147,7 +149,7 @@ fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut 
     }
     let duplicates = convert::json_items(
         document
-            .located_duplicates(encoding)
+            .located_file_wide(encoding)
             .iter()
             .map(|l| convert::located(l, uri)),
     );
