@@ -188,6 +188,8 @@ const files = {
   'fixall.ris': fs.readFileSync(path.join(root, 'examples/broken.ris'), 'utf8'),
   'format.ris': 'TY  - JOUR\nTI  - First record   \nPY  - 2021\nER  - \nTY  - BOOK\nTI  - Second record\nER  - \n\n\n',
   'new.ris': 'TY  - JOUR\nTI  - A record to complete\n\nER  - \n',
+  // Two records in Web of Science's layout: its own tags, AD and SN repeated.
+  'wos.ris': fs.readFileSync(path.join(root, 'tests/fixtures/export_wos.ris'), 'utf8'),
 };
 for (const [name, text] of Object.entries(files)) {
   fs.writeFileSync(path.join(dirs.ws, name), text);
@@ -441,6 +443,20 @@ async function main() {
     }, 'the two records (JOUR …, BOOK …) in the Outline');
     await screenshot(page, 'outline', 'the Outline view of clean.ris: one entry per record');
     return rows.map((/** @type {string} */ t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean).slice(0, 2).join(' | ');
+  });
+
+  await check(page, 'an export is named in the Outline and its conventions squiggled once', async () => {
+    await ui.open('wos.ris');
+    // Each pattern once, on its first place: `AD` and `SN` repeated in both
+    // records are two warnings, in the first record only.
+    await waitFor(async () => sameSet(await ui.squiggleLines('warning'), new Set([10, 18])), 'warnings on lines 10 and 18 only');
+    await ui.command('Explorer: Focus on Outline View');
+    const top = await waitFor(async () => {
+      const texts = await page.locator('.outline-pane .monaco-list-row, .pane-body.outline .monaco-list-row').allInnerTexts();
+      return texts.find((t) => t.includes('Web of Science export, 2 records'));
+    }, 'the exporter in the Outline');
+    await screenshot(page, 'exporter', 'wos.ris: the Outline names the exporter; AD and SN warned once each');
+    return top.replace(/\s+/g, ' ').trim();
   });
 
   // --- settings --------------------------------------------------------------------------
