@@ -166,17 +166,10 @@ fn every_code_has_a_fixture() {
     }
     // Decoding findings come from the CLI; tests/cli.rs covers them. An
     // internal error needs a failing check: src/analysis/tests.rs and
-    // tests/lsp.rs make one. Duplicates across the workspace are the
-    // server's: tests/workspace.rs covers them.
+    // tests/lsp.rs make one.
     let missing: Vec<_> = Code::ALL
         .iter()
-        .filter(|c| {
-            !seen.contains(c)
-                && !matches!(
-                    c,
-                    Code::NotUtf8 | Code::InternalError | Code::DuplicateRecord | Code::PossibleDuplicate
-                )
-        })
+        .filter(|c| !seen.contains(c) && !matches!(c, Code::NotUtf8 | Code::InternalError))
         .collect();
     assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
 }
