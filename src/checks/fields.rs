@@ -502,8 +502,7 @@ fn check_year(tag: &TagLine, value: &str, out: &mut Vec<Diagnostic>) {
 fn check_date(tag: &TagLine, value: &str, continued: bool, out: &mut Vec<Diagnostic>) {
     match values::check_date(value) {
         Ok(()) => {}
-        Err(DateProblem::Malformed) if values::worded_date(value).is_some() => {
-            let date = values::worded_date(value).unwrap_or_default();
+        Err(DateProblem::Malformed) if let Some(date) = values::worded_date(value) => {
             let mut diagnostic = Diagnostic::new(
                 Code::DateNotRisForm,
                 tag.value,
