@@ -31,6 +31,17 @@
 //!   after closing it, and RSS after `--cycles` more open/close cycles (whose
 //!   open times give a second, warm, open median).
 //!
+//! With `--workspace N`, it measures the workspace's duplicate index
+//! instead: N generated records over `--files` files (10) in a temporary
+//! folder, a fraction `--copies` (0.01) of them copied into another file
+//! (half with their DOI, half without DOI and link, title in capitals),
+//! the server started on that folder; it opens the first file at once and
+//! reports: open → its first diagnostics while the folder is read;
+//! `initialized` → the first diagnostics of a file nobody opened (the
+//! index is in place); keystrokes in the open file with the index on; a
+//! copy of another file's record pasted at the end → a duplicate finding
+//! on it (`--pastes` times, each removed again after).
+//!
 //! Without server arguments it runs `ris-lsp` and `bare_server` found beside
 //! this executable (`<target>/release/ris-lsp`, `<target>/release/examples/bare_server`),
 //! and prints one table per server, then ratios: keystroke median at the
@@ -66,11 +77,16 @@ struct Args {
     whole: usize,
     long_record: usize,
     timeout: Duration,
+    workspace: usize,
+    files: usize,
+    copies: f64,
+    pastes: usize,
 }
 
 const USAGE: &str =
     "usage: lsp_bench [SERVER…] [--sizes 1000,10000,100000] [--defects RATE] [--seed N] [--crlf] [--wos-tags]
-                 [--keys 50] [--requests 50] [--cycles 20] [--whole 5] [--long-record LINES] [--timeout-secs 300]";
+                 [--keys 50] [--requests 50] [--cycles 20] [--whole 5] [--long-record LINES] [--timeout-secs 300]
+                 [--workspace RECORDS [--files 10] [--copies 0.01] [--pastes 10]]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -86,6 +102,10 @@ fn parse_args() -> Result<Args, String> {
         whole: 5,
         long_record: 0,
         timeout: Duration::from_secs(300),
+        workspace: 0,
+        files: 10,
+        copies: 0.01,
+        pastes: 10,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -110,6 +130,10 @@ fn parse_args() -> Result<Args, String> {
             "--whole" => args.whole = num("--whole", &value("--whole")?)?,
             "--long-record" => args.long_record = num("--long-record", &value("--long-record")?)?,
             "--timeout-secs" => args.timeout = Duration::from_secs(num("--timeout-secs", &value("--timeout-secs")?)?),
+            "--workspace" => args.workspace = num("--workspace", &value("--workspace")?)?,
+            "--files" => args.files = num("--files", &value("--files")?)?,
+            "--copies" => args.copies = num("--copies", &value("--copies")?)?,
+            "--pastes" => args.pastes = num("--pastes", &value("--pastes")?)?,
             "-h" | "--help" => return Err(String::new()),
             _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
             _ => args.servers.push(PathBuf::from(arg)),
@@ -120,6 +144,12 @@ fn parse_args() -> Result<Args, String> {
     }
     if args.servers.is_empty() {
         args.servers = default_servers();
+        if args.workspace > 0 {
+            args.servers.truncate(1);
+        }
+    }
+    if args.workspace > 0 && args.files < 2 {
+        return Err("--files needs at least 2".to_string());
     }
     Ok(args)
 }
@@ -285,10 +315,15 @@ impl Connection {
     /// Diagnostics for [`URI`] with version ≥ `version`, or with no version
     /// (after a close) when `version` is `None`.
     fn diagnostics(&mut self, version: Option<i64>) -> Result<Incoming, String> {
+        self.diagnostics_of(URI, version)
+    }
+
+    /// Diagnostics for `uri`, as [`Connection::diagnostics`].
+    fn diagnostics_of(&mut self, uri: &str, version: Option<i64>) -> Result<Incoming, String> {
         // Older publications of the same document are stale: drop them.
         let matches = |m: &Value| {
             m["method"] == "textDocument/publishDiagnostics"
-                && m["params"]["uri"] == URI
+                && m["params"]["uri"] == uri
                 && match version {
                     Some(v) => m["params"]["version"].as_i64().is_some_and(|got| got >= v),
                     None => m["params"]["version"].is_null(),
@@ -296,16 +331,21 @@ impl Connection {
         };
         let found = self.wait("diagnostics", matches)?;
         self.backlog
-            .retain(|(_, m, _)| !(m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == URI));
+            .retain(|(_, m, _)| !(m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri));
         Ok(found)
     }
 
     fn initialize(&mut self) -> Result<(), String> {
+        self.initialize_in(None)
+    }
+
+    /// Initializes with `root` as the workspace folder, if given.
+    fn initialize_in(&mut self, root: Option<&str>) -> Result<(), String> {
         let id = self.request(
             "initialize",
             json!({
                 "processId": std::process::id(),
-                "rootUri": null,
+                "rootUri": root,
                 "capabilities": {
                     "general": { "positionEncodings": ["utf-16"] },
                     "textDocument": {
@@ -853,6 +893,15 @@ fn main() -> ExitCode {
                 .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
         })
         .collect();
+    if args.workspace > 0 {
+        return match workspace_bench(&args.servers[0], &args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let mut results: Vec<Vec<Row>> = args.servers.iter().map(|_| Vec::new()).collect();
     let mut failed = false;
@@ -930,4 +979,212 @@ fn main() -> ExitCode {
         }
     }
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// The workspace mode (see the module's documentation).
+fn workspace_bench(path: &Path, args: &Args) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("ris-lsp-bench-workspace-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let started = Instant::now();
+    let options = generate::Options {
+        records: args.workspace,
+        defects: args.defects,
+        seed: args.seed,
+        crlf: false,
+    };
+    let mut texts: Vec<String> = vec![String::new(); args.files];
+    let mut rng = generate::Rng::new(args.seed ^ 0x5eed);
+    let mut copies = 0;
+    let mut n = 0;
+    // A record of another file, to paste: one of file 1's, copied.
+    let mut to_paste = String::new();
+    generate::for_each_record(&options, |record| {
+        let file = n * args.files / args.workspace;
+        texts[file].push_str(record);
+        if file == 1 && to_paste.is_empty() {
+            to_paste = record.to_string();
+        }
+        if rng.unit() < args.copies {
+            let other = (file + 1 + rng.range(0, args.files as u64 - 2) as usize) % args.files;
+            let copy: String = if copies % 2 == 0 {
+                record.to_string()
+            } else {
+                record
+                    .lines()
+                    .filter(|l| !l.starts_with("DO  - ") && !l.starts_with("UR  - "))
+                    .map(|l| match l.strip_prefix("TI  - ") {
+                        Some(title) => format!("TI  - {}\n", title.to_uppercase()),
+                        None => format!("{l}\n"),
+                    })
+                    .collect()
+            };
+            texts[other].push_str(&copy);
+            copies += 1;
+        }
+        n += 1;
+    });
+    let paths: Vec<PathBuf> = (0..args.files).map(|i| dir.join(format!("part-{i:02}.ris"))).collect();
+    for (path, text) in paths.iter().zip(&texts) {
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let bytes: usize = texts.iter().map(String::len).sum();
+    eprintln!(
+        "generated {} records and {copies} copies in {} files ({} MB) in {:.1}s",
+        args.workspace,
+        args.files,
+        mb(bytes as u64),
+        started.elapsed().as_secs_f64()
+    );
+    let uri = |p: &Path| format!("file://{}", p.display());
+    let open_uri = uri(&paths[0]);
+    let text = std::mem::take(&mut texts[0]);
+    drop(texts);
+
+    let mut server = Connection::start(path, args.timeout)?;
+    server.initialize_in(Some(&uri(&dir)))?;
+    let indexing_from = Instant::now();
+    let json_text = serde_json::to_string(&text).expect("JSON string");
+    let mut body = Vec::with_capacity(json_text.len() + 200);
+    body.extend_from_slice(
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{open_uri}","languageId":"ris","version":1,"text":"#
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(json_text.as_bytes());
+    body.extend_from_slice(b"}}}");
+    let sent = Instant::now();
+    server.send_body(&body)?;
+    let (at, first, _) = server.diagnostics_of(&open_uri, Some(1))?;
+    let open = at - sent;
+    let first_count = first["params"]["diagnostics"].as_array().map_or(0, Vec::len);
+    // The index is in place when a file nobody opened is published.
+    let (at, _, _) = server.wait("an unopened file's diagnostics", |m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"].as_str().is_some_and(|u| u != open_uri)
+    })?;
+    let indexed = at - indexing_from;
+    let duplicates = |m: &Value| {
+        m["params"]["diagnostics"]
+            .as_array()
+            .map_or(0, |d| d.iter().filter(|d| d["code"] == "RIS071").count())
+    };
+
+    // Keystrokes in the middle record's title.
+    let middle_start = text[text.len() / 2..]
+        .find("\nTY  - ")
+        .map_or(0, |i| text.len() / 2 + i + 1);
+    let spots = Spots::find(&text, middle_start);
+    let mut version = 1;
+    let (keys, last) = type_at_uri(&mut server, &open_uri, spots.title_end, args.keys, &mut version)?;
+    let flagged = duplicates(&last);
+
+    // A pasted copy of another file's record, flagged; then removed.
+    let end_line = text.bytes().filter(|&b| b == b'\n').count() as u32;
+    let paste_lines = to_paste.bytes().filter(|&b| b == b'\n').count() as u32;
+    let mut pastes = Vec::new();
+    for _ in 0..args.pastes {
+        version += 1;
+        let sent = Instant::now();
+        change(&mut server, &open_uri, version, (end_line, 0), (end_line, 0), &to_paste)?;
+        let pasted_at = version;
+        let (at, _, _) = server.wait("the pasted copy flagged", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == open_uri
+                && m["params"]["version"].as_i64().is_some_and(|v| v >= pasted_at)
+                && m["params"]["diagnostics"].as_array().is_some_and(|d| {
+                    d.iter()
+                        .any(|d| d["code"] == "RIS071" && d["range"]["start"]["line"] == end_line)
+                })
+        })?;
+        pastes.push(at - sent);
+        version += 1;
+        change(
+            &mut server,
+            &open_uri,
+            version,
+            (end_line, 0),
+            (end_line + paste_lines, 0),
+            "",
+        )?;
+        server.diagnostics_of(&open_uri, Some(version))?;
+    }
+    let (peak, rss) = server.memory();
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "## workspace: {} records + {copies} copies in {} files ({} MB); open file {} records",
+        args.workspace,
+        args.files,
+        mb(bytes as u64),
+        args.workspace / args.files
+    );
+    println!();
+    println!("| what | ms |");
+    println!("|---|---:|");
+    println!(
+        "| open → first diagnostics of the open file ({first_count}), folder being read | {} |",
+        ms(Some(open))
+    );
+    println!(
+        "| initialized → index in place (first unopened file published) | {} |",
+        ms(Some(indexed))
+    );
+    println!(
+        "| keystroke → diagnostics, median ({} keys; {flagged} duplicate findings in the file) | {} |",
+        args.keys,
+        ms(median(&keys))
+    );
+    println!("| keystroke → diagnostics, p95 | {} |", ms(percentile(&keys, 0.95)));
+    println!(
+        "| pasted copy → flagged, median of {} | {} |",
+        args.pastes,
+        ms(median(&pastes))
+    );
+    println!("| pasted copy → flagged, max | {} |", ms(pastes.iter().max().copied()));
+    println!();
+    println!("server peak RSS {} MB, RSS {} MB", mb(peak), mb(rss));
+    Ok(())
+}
+
+/// Sends one change of `uri` replacing `from..to` with `text`.
+fn change(
+    server: &mut Connection,
+    uri: &str,
+    version: i64,
+    from: (u32, u32),
+    to: (u32, u32),
+    text: &str,
+) -> Result<(), String> {
+    server.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": uri, "version": version },
+            "contentChanges": [{ "range": { "start": position(from), "end": position(to) }, "text": text }]
+        }),
+    )
+}
+
+/// [`type_at`] for a document of any URI.
+fn type_at_uri(
+    server: &mut Connection,
+    uri: &str,
+    (line, character): (u32, u32),
+    keys: usize,
+    version: &mut i64,
+) -> Result<(Vec<Duration>, Value), String> {
+    let letters = b"benchmarking";
+    let mut latencies = Vec::with_capacity(keys);
+    let mut last = Value::Null;
+    for i in 0..keys {
+        *version += 1;
+        let column = character + i as u32;
+        let letter = char::from(letters[i % letters.len()]).to_string();
+        let sent = Instant::now();
+        change(server, uri, *version, (line, column), (line, column), &letter)?;
+        let (at, message, _) = server.diagnostics_of(uri, Some(*version))?;
+        latencies.push(at - sent);
+        last = message;
+    }
+    Ok((latencies, last))
 }

@@ -448,8 +448,14 @@ fn typing_each_fixture_one_key_at_a_time_and_deleting_it() {
         let fresh_uri = format!("file:///tmp/fresh-{n}.ris");
         client.open(&fresh_uri, &text, 1);
         let fresh = client.diagnostics(&fresh_uri, Some(1));
+        // Duplicates in the workspace (RIS071/RIS072) are published for a
+        // newly opened document once its records are keyed, after its
+        // first diagnostics: tests/workspace.rs covers them.
         let strip = |d: &Value| {
             let mut d = d["diagnostics"].clone();
+            d.as_array_mut()
+                .unwrap()
+                .retain(|item| item["code"] != "RIS071" && item["code"] != "RIS072");
             for item in d.as_array_mut().unwrap() {
                 for r in item["relatedInformation"].as_array_mut().into_iter().flatten() {
                     r["location"]["uri"] = json!("");

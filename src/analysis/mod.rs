@@ -82,6 +82,13 @@ pub struct Analysis {
     pub links: Vec<Link>,
     /// Inlay hints.
     pub hints: Vec<Hint>,
+    /// Each record's duplicate key ([`crate::dedupe::piece_keys`]), for the
+    /// workspace's duplicate index: a keystroke re-keys only its piece.
+    /// Set by the analysis itself ([`Scope::Everything`]), or later, away
+    /// from the first diagnostics of a newly opened document
+    /// ([`Scope::Shown`], then [`Analysis::key`]): keys cost some three
+    /// times the checks.
+    pub duplicate_keys: std::sync::OnceLock<Vec<crate::dedupe::Located>>,
     /// The panic a check raised on this piece, if one did (RIS099).
     pub internal_error: Option<String>,
     /// The exporter its text points to ([`exporter::recognise`]).
@@ -96,8 +103,40 @@ pub struct Analysis {
 pub enum Scope {
     /// Findings and DOIs (the CLI's `check`).
     Findings,
-    /// Also outline, folding, links and hints (an open document).
+    /// Also outline, folding, links, hints and duplicate keys (an open
+    /// document's edits).
     Everything,
+    /// All of [`Scope::Everything`] but the duplicate keys, made later
+    /// ([`Analysis::key`]): a document as it is opened.
+    Shown,
+}
+
+impl Analysis {
+    /// The records' duplicate keys, once known (see [`Analysis::duplicate_keys`]).
+    pub fn keys(&self) -> &[crate::dedupe::Located] {
+        self.duplicate_keys.get().map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether its keys are known.
+    pub fn is_keyed(&self) -> bool {
+        self.duplicate_keys.get().is_some()
+    }
+
+    /// Makes its records' keys from its text, `text`, unless known.
+    pub fn key(&self, text: &str, parse: &mut Parse) {
+        if self.duplicate_keys.get().is_none() {
+            let keys = crate::contain::contained(|| {
+                syntax::parse_into(text, &[], parse);
+                crate::dedupe::piece_keys(text, parse)
+            });
+            // A failure leaves the record out of the duplicate index only.
+            let keys = keys.unwrap_or_else(|panic| {
+                tracing::error!(%panic, "making a record's duplicate key failed");
+                Vec::new()
+            });
+            let _ = self.duplicate_keys.set(keys);
+        }
+    }
 }
 
 /// Analyses one piece, `followed` when another piece comes after it in the
@@ -150,7 +189,7 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
         records: parse.records.iter().filter(|r| r.has_type).count(),
         ..Analysis::default()
     };
-    if scope == Scope::Everything {
+    if scope != Scope::Findings {
         analysis.symbols = outline::symbols(text, parse)
             .into_iter()
             .map(|s| Symbol {
@@ -179,6 +218,9 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
                 label,
             })
             .collect();
+        if scope == Scope::Everything {
+            let _ = analysis.duplicate_keys.set(crate::dedupe::piece_keys(text, parse));
+        }
     }
     analysis
 }

@@ -131,6 +131,10 @@ codes! {
         "The configuration (`ris-lsp.toml`, `[required]`) says every record of this type must have this tag.";
     NotRis = "RIS070", "not-ris", Error,
         "This file is in another format that looks like RIS; RIS importers cannot read it.";
+    DuplicateRecord = "RIS071", "duplicate-record", Info,
+        "Another record in the workspace (this file or another `.ris` file under the workspace folders) is the same work: the same DOI, or the same title, authors and year with nothing that tells them apart. Importing both gives two entries, and a review counts the study twice; nothing is lost, so this is information. The related places list every copy; the code action merges them into one record that keeps every distinct value.";
+    PossibleDuplicate = "RIS072", "possible-duplicate", Hint,
+        "Another record in the workspace is alike but not enough to be sure (a preprint and its published version, `Part 1` beside `Part 2`, a title in two journals): for a person to review, never merged automatically.";
     NotUtf8 = "RIS080", "not-utf8", Warning,
         "The file is not valid UTF-8 (old EndNote exports are Windows-1252). It was checked as decoded lossily; convert it to UTF-8 so accented names survive import.";
     InternalError = "RIS099", "internal-error", Warning,

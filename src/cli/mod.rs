@@ -2,9 +2,7 @@
 //! and the entry to the language server. Output lives here; RIS knowledge
 //! does not.
 
-mod decode;
 mod dedupe;
-mod input;
 mod render;
 
 use std::borrow::Cow;
@@ -18,6 +16,7 @@ use crate::analysis;
 use crate::checks::{self, Severity};
 use crate::config::{self, Config};
 use crate::features::exporter::describe;
+use crate::files::{decode, input};
 use crate::{fix, format};
 pub use dedupe::{DedupeFormat, dedupe};
 use input::{Bytes, Input};

@@ -22,7 +22,7 @@ pub use normalize::{Author, Kind, Pages};
 
 /// What a record is compared by: its fields normalised, a few hundred
 /// bytes, no text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
     /// The RIS `ID`, as written (trimmed), if any.
     pub id: Option<Box<str>>,
@@ -48,8 +48,9 @@ pub struct Key {
     pub generic: bool,
 }
 
-/// A record's key and where it is in its text.
-#[derive(Debug, Clone, PartialEq)]
+/// A record's key and where it is in its text (or in its piece, for
+/// [`piece_keys`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
     /// 0-based line of the record's `TY` line.
     pub line: usize,
@@ -57,6 +58,9 @@ pub struct Located {
     pub span: Span,
     /// Its key.
     pub key: Key,
+    /// Whether its DOI is a `DO` line's: two records of one file sharing
+    /// such a DOI are what the file-wide duplicate-DOI check reports.
+    pub doi_tagged: bool,
 }
 
 /// The fields of one record as `(tag, value)`, continuation lines joined
@@ -141,35 +145,47 @@ pub fn key_of(fields: &[([u8; 2], String)]) -> Key {
 pub fn keys(text: &str) -> Vec<Located> {
     let pieces = crate::analysis::map_pieces(text, 0, text.len(), |piece, _, parse| {
         syntax::parse_into(piece, &[], parse);
-        let keys: Vec<(usize, Span, Key)> = parse
-            .records
-            .iter()
-            .filter(|r| r.has_type)
-            .map(|record| {
-                let fields = fields(piece, parse, record);
-                let first = &parse.lines[record.first_line];
-                let last = &parse.lines[record.end_line - 1];
-                (
-                    record.first_line,
-                    Span::new(first.span.start, last.span.end),
-                    key_of(&fields),
-                )
-            })
-            .collect();
         // Every piece but the last ends with a line break.
-        (parse.lines.len(), keys)
+        (parse.lines.len(), piece_keys(piece, parse))
     });
     let mut out = Vec::new();
     let mut line = 0;
     for (start, (lines, keys)) in pieces {
-        out.extend(keys.into_iter().map(|(first_line, span, key)| Located {
-            line: line + first_line,
-            span: span.shift(start),
-            key,
+        out.extend(keys.into_iter().map(|located| Located {
+            line: line + located.line,
+            span: located.span.shift(start),
+            ..located
         }));
         line += lines;
     }
     out
+}
+
+/// The key of every record (with a `TY` line) of one parsed piece of text,
+/// its line and span relative to the piece: what [`keys`] reads of each
+/// piece, and what an open document's analysis keeps per piece.
+pub fn piece_keys(text: &str, parse: &Parse) -> Vec<Located> {
+    parse
+        .records
+        .iter()
+        .filter(|r| r.has_type)
+        .map(|record| {
+            let fields = fields(text, parse, record);
+            let first = &parse.lines[record.first_line];
+            let last = &parse.lines[record.end_line - 1];
+            let key = key_of(&fields);
+            let doi_tagged = key.doi.is_some()
+                && fields
+                    .iter()
+                    .any(|(c, v)| c == b"DO" && normalize::doi(v).as_deref() == key.doi.as_deref());
+            Located {
+                line: record.first_line,
+                span: Span::new(first.span.start, last.span.end),
+                key,
+                doi_tagged,
+            }
+        })
+        .collect()
 }
 
 /// The blocks a record is in: records are compared only with records that

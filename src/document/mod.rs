@@ -117,6 +117,13 @@ pub struct Document {
     pub last_reparsed: usize,
     /// What the configuration adds to the checks.
     rules: Rules,
+    /// Ids of the pieces with records that edits removed and added since
+    /// [`Document::take_record_changes`] was last called: what a workspace
+    /// index of duplicate keys must drop and add, and nothing else.
+    record_changes: (Vec<u64>, Vec<u64>),
+    /// Whether some pieces were analysed without their keys (the whole
+    /// text was checked): see [`Document::take_unkeyed`].
+    unkeyed: bool,
 }
 
 /// A change to apply: replace `range` (bytes) with `text`, or everything.
@@ -242,6 +249,8 @@ impl Document {
             safe_fixes: 0,
             last_reparsed: 0,
             rules,
+            record_changes: (Vec::new(), Vec::new()),
+            unkeyed: false,
         };
         document.check_all();
         document
@@ -522,6 +531,43 @@ impl Document {
         }
     }
 
+    /// The ids of the pieces with records removed and added since the last
+    /// call (an id may be in both when a change added a piece and a later
+    /// one removed it; [`Document::piece_records`] says which are there).
+    pub fn take_record_changes(&mut self) -> (Vec<u64>, Vec<u64>) {
+        std::mem::take(&mut self.record_changes)
+    }
+
+    /// The ids of every piece with records whose keys are known, in order.
+    pub fn record_pieces(&self) -> Vec<u64> {
+        let keyed = self.pieces.iter().filter(|p| !p.analysis.keys().is_empty());
+        keyed.map(|p| p.id).collect()
+    }
+
+    /// Whether the whole text was analysed since the last call, its keys
+    /// left to be made by [`Snapshot::key_pieces`] away from the lock.
+    pub fn take_unkeyed(&mut self) -> bool {
+        std::mem::take(&mut self.unkeyed)
+    }
+
+    /// A piece's records (their keys, lines and spans relative to the
+    /// piece), the line it starts on and its offset, while it is there.
+    pub fn piece_records(&self, id: u64) -> Option<(u32, usize, &[crate::dedupe::Located])> {
+        let index = *self.positions.get(&id)?;
+        let line = u32::try_from(self.first_lines[index]).unwrap_or(u32::MAX);
+        Some((line, self.starts[index], self.pieces[index].analysis.keys()))
+    }
+
+    /// The id of the piece holding byte `offset`.
+    pub fn piece_id_at(&self, offset: usize) -> u64 {
+        self.pieces[self.piece_index(offset)].id
+    }
+
+    /// The rules the document is checked with.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
     /// The file as a whole, for people: "Ovid MEDLINE export, 1,000
     /// records", and the line its first record starts on; `None` when no
     /// exporter is recognised.
@@ -546,6 +592,9 @@ impl Document {
 
     /// Checks the whole text afresh.
     fn check_all(&mut self) {
+        let keyed = self.pieces.iter().filter(|p| !p.analysis.keys().is_empty());
+        self.record_changes.0.extend(keyed.map(|p| p.id));
+        self.unkeyed = true;
         self.pieces.clear();
         self.starts.clear();
         self.first_lines.clear();
@@ -556,7 +605,7 @@ impl Document {
         self.patterns.clear();
         self.records = 0;
         self.safe_fixes = 0;
-        let (starts, pieces) = self.check_span(0, self.rope.len_bytes(), true);
+        let (starts, pieces) = self.check_span(0, self.rope.len_bytes(), true, Scope::Shown);
         self.last_reparsed += pieces.len();
         let _ = self.replace_pieces(0..0, starts, pieces);
     }
@@ -564,12 +613,12 @@ impl Document {
     /// Analyses bytes `start..end` of the text, where `start` is the start
     /// of a piece and `end` the start of a piece or the end of the text:
     /// the pieces' starts, and the pieces with fresh ids.
-    fn check_span(&mut self, start: usize, end: usize, split: bool) -> (Vec<usize>, Vec<Piece>) {
+    fn check_span(&mut self, start: usize, end: usize, split: bool, scope: Scope) -> (Vec<usize>, Vec<Piece>) {
         let source = RopeSource {
             rope: &self.rope,
             split,
         };
-        let analysed = analysis::analyze_span(&source, start, end, &self.rules, Scope::Everything);
+        let analysed = analysis::analyze_span(&source, start, end, &self.rules, scope);
         let mut starts = Vec::with_capacity(analysed.len());
         let mut pieces = Vec::with_capacity(analysed.len());
         for (at, analysis) in analysed {
@@ -601,6 +650,9 @@ impl Document {
             .collect();
         self.first_lines.splice(range.clone(), first_lines);
         for piece in &self.pieces[range.clone()] {
+            if !piece.analysis.keys().is_empty() {
+                self.record_changes.0.push(piece.id);
+            }
             self.positions.remove(&piece.id);
             self.with_findings.remove(&piece.id);
             self.records -= piece.analysis.records;
@@ -629,6 +681,9 @@ impl Document {
             }
         }
         for piece in &pieces {
+            if !piece.analysis.keys().is_empty() {
+                self.record_changes.1.push(piece.id);
+            }
             if piece.analysis.diagnostics.iter().any(|d| d.pattern.is_none()) {
                 self.with_findings.insert(piece.id);
             }
@@ -694,7 +749,7 @@ impl Document {
         let start = self.starts[first];
         // A big paste, or many pieces, is worth cutting into windows.
         let split = text.len() > analysis::WINDOW || last - first > 4;
-        let (starts, pieces) = self.check_span(start, new_end, split);
+        let (starts, pieces) = self.check_span(start, new_end, split, Scope::Everything);
         self.last_reparsed += pieces.len();
         let inserted = pieces.len();
         let line_delta = self.replace_pieces(first..last + 1, starts, pieces);

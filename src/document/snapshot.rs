@@ -55,6 +55,38 @@ impl Snapshot {
         self.each(|analysis| &analysis.links)
     }
 
+    /// Makes the duplicate keys of every piece analysed without them (a
+    /// document just opened), on every core: they are shared with the
+    /// document, which sees them at once.
+    pub fn key_pieces(&self) {
+        let todo: Vec<usize> = (0..self.pieces.len())
+            .filter(|&i| !self.pieces[i].analysis.is_keyed())
+            .collect();
+        let threads = match todo.len() {
+            0..256 => 1,
+            _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let per = todo.len().div_ceil(threads.max(1)).max(1);
+        let work = |part: &[usize]| {
+            let (mut text, mut parse) = (String::new(), syntax::Parse::default());
+            for &i in part {
+                let analysis = &self.pieces[i].analysis;
+                text.clear();
+                let start = self.starts[i];
+                text.extend(self.rope.byte_slice(start..start + analysis.len).chunks());
+                analysis.key(&text, &mut parse);
+            }
+        };
+        if threads < 2 {
+            return work(&todo);
+        }
+        std::thread::scope(|scope| {
+            for part in todo.chunks(per) {
+                scope.spawn(move || work(part));
+            }
+        });
+    }
+
     /// Every piece: its id (the same while it is unchanged), the line it
     /// starts on and its analysis.
     pub fn pieces(&self) -> impl Iterator<Item = (u64, u32, &crate::analysis::Analysis)> {

@@ -217,3 +217,38 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_edit_rekeys_only_the_records_it_touched() {
+    let text: String = (0..100).map(record).collect();
+    let mut document = Document::new(&text, 1);
+    // Opened: keyed later, away from the first diagnostics.
+    assert!(document.take_unkeyed());
+    assert!(document.record_pieces().is_empty());
+    document.snapshot().key_pieces();
+    assert_eq!(document.record_pieces().len(), 100);
+    let _ = document.take_record_changes();
+
+    let at = text.find("Title 50").unwrap() + 5;
+    let old = document.piece_id_at(at);
+    document.apply(
+        vec![Change {
+            range: Some(Span::new(at, at)),
+            text: "x".into(),
+        }],
+        2,
+    );
+    let (removed, added) = document.take_record_changes();
+    assert_eq!(removed, [old]);
+    assert_eq!(added.len(), 1);
+    assert!(!document.take_unkeyed());
+    let (first_line, start, records) = document.piece_records(added[0]).unwrap();
+    assert_eq!(
+        (first_line, start),
+        (350, text.find("TY  - JOUR\nAU  - Author 50,").unwrap())
+    );
+    // The keys an edit makes are those a fresh read of the text makes.
+    let fresh = crate::dedupe::keys(&document.text());
+    assert_eq!(records[0].key, fresh[50].key);
+    assert_eq!(&*records[0].key.title, "titlex 50");
+}

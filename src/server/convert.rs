@@ -28,7 +28,7 @@ pub fn range(rope: &Rope, span: Span, encoding: Encoding) -> lsp::Range {
     lsp::Range::new(at(span.start), at(span.end))
 }
 
-fn lsp_severity(severity: Severity) -> lsp::DiagnosticSeverity {
+pub fn lsp_severity(severity: Severity) -> lsp::DiagnosticSeverity {
     match severity {
         Severity::Error => lsp::DiagnosticSeverity::ERROR,
         Severity::Warning => lsp::DiagnosticSeverity::WARNING,

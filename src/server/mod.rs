@@ -12,6 +12,7 @@ mod exit;
 mod navigation;
 mod publish;
 mod transport;
+mod workspace;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -52,6 +53,12 @@ struct State {
     answers: HashMap<Url, Arc<Mutex<navigation::Answers>>>,
     /// Whether `initialize` was answered.
     initialized: bool,
+    /// The workspace's duplicate index.
+    files: workspace::Files,
+    /// Whether the client lets the server watch files.
+    watches_files: bool,
+    /// Whether the client takes workspace edits with document versions.
+    document_changes: bool,
 }
 
 impl State {
@@ -86,6 +93,7 @@ impl State {
 struct Backend {
     state: Arc<Mutex<State>>,
     publish: mpsc::UnboundedSender<Url>,
+    client: tower_lsp::Client,
 }
 
 impl Backend {
@@ -193,9 +201,15 @@ impl TextSync {
             state.configs.insert(uri.clone(), config);
             state.published.remove(&uri);
             state.answers.remove(&uri);
-            toml_uri
+            let touched = workspace::contained(&mut state, &uri, |state| workspace::opened(state, &uri));
+            workspace::key_later(&mut state, &uri, &self.state, &self.publish);
+            (toml_uri, touched)
         };
-        let _ = self.publish.send(uri);
+        let (toml_uri, touched) = toml_uri;
+        let _ = self.publish.send(uri.clone());
+        for other in touched.into_iter().filter(|other| *other != uri) {
+            let _ = self.publish.send(other);
+        }
         if let Some(toml_uri) = toml_uri {
             let _ = self.publish.send(toml_uri);
         }
@@ -203,9 +217,10 @@ impl TextSync {
 
     fn change(&self, params: lsp::DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
-        {
+        let touched = {
             let mut state = self.state();
             let encoding = state.encoding;
+            let state = &mut *state;
             let Some(document) = state.documents.get_mut(&uri) else {
                 tracing::warn!(%uri, "change for a document that is not open; ignored");
                 return;
@@ -236,8 +251,15 @@ impl TextSync {
                 }
             }
             tracing::debug!(%uri, reparsed = document.last_reparsed, "changed");
-        }
+            let touched = workspace::contained(state, &uri, |state| workspace::sync_document(state, &uri));
+            // After a failed change the whole text was analysed again.
+            workspace::key_later(state, &uri, &self.state, &self.publish);
+            touched.into_iter().filter(|other| *other != uri).collect::<Vec<_>>()
+        };
         let _ = self.publish.send(uri);
+        for other in touched {
+            let _ = self.publish.send(other);
+        }
     }
 
     /// The answer to a whole-document request whose answer is big (outline,
@@ -277,15 +299,21 @@ impl TextSync {
 
     fn close(&self, params: lsp::DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        {
+        let touched = {
             let mut state = self.state();
             state.documents.remove(&uri);
             state.configs.remove(&uri);
             state.published.remove(&uri);
             state.answers.remove(&uri);
-        }
+            workspace::contained(&mut state, &uri, |state| {
+                workspace::closed(state, &uri, &self.state, &self.publish)
+            })
+        };
         release_free_memory();
-        let _ = self.publish.send(uri);
+        let _ = self.publish.send(uri.clone());
+        for other in touched.into_iter().filter(|other| *other != uri) {
+            let _ = self.publish.send(other);
+        }
     }
 }
 
@@ -321,9 +349,34 @@ impl LanguageServer for Backend {
             }
             None => Config::default(),
         };
+        let watches_files = capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        let document_changes = capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|w| w.document_changes)
+            .unwrap_or(false);
+        #[allow(deprecated)] // rootPath: the oldest clients send only it.
+        let roots: Vec<std::path::PathBuf> = match (&params.workspace_folders, &params.root_uri, &params.root_path) {
+            (Some(folders), _, _) if !folders.is_empty() => {
+                folders.iter().filter_map(|f| f.uri.to_file_path().ok()).collect()
+            }
+            (_, Some(root), _) => root.to_file_path().ok().into_iter().collect(),
+            (_, _, Some(path)) => vec![std::path::PathBuf::from(path)],
+            _ => Vec::new(),
+        };
         {
             let mut state = self.state();
             state.initialized = true;
+            state.watches_files = watches_files;
+            state.document_changes = document_changes;
+            state.files.indexing = !roots.is_empty();
+            state.files.roots = roots;
             state.editor_config = editor_config;
             state.encoding = encoding;
             state.markdown = markdown;
@@ -366,6 +419,14 @@ impl LanguageServer for Backend {
                     work_done_progress_options: Default::default(),
                 }),
                 inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+                references_provider: Some(lsp::OneOf::Left(true)),
+                workspace: Some(lsp::WorkspaceServerCapabilities {
+                    workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(lsp::OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 ..Default::default()
             },
             server_info: Some(lsp::ServerInfo {
@@ -373,6 +434,83 @@ impl LanguageServer for Backend {
                 version: Some(env!("CARGO_PKG_VERSION").to_string()),
             }),
         })
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        let (watch, index) = {
+            let state = self.state();
+            (state.watches_files, state.files.indexing)
+        };
+        if index {
+            // A thread of its own: reading a big workspace must not hold
+            // back the first diagnostics of the open file.
+            let (state, publish) = (self.state.clone(), self.publish.clone());
+            let started = std::thread::Builder::new().name("workspace".into()).spawn(move || {
+                let guard = state.clone();
+                if let Err(panic) = crate::contain::contained(|| workspace::index_folders(state, publish)) {
+                    tracing::error!(%panic, "indexing the workspace failed");
+                    guard.lock().unwrap_or_else(|p| p.into_inner()).files.indexing = false;
+                }
+            });
+            if let Err(error) = started {
+                tracing::error!(%error, "cannot start the workspace thread");
+                self.state().files.indexing = false;
+            }
+        }
+        if watch {
+            let options = lsp::DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![lsp::FileSystemWatcher {
+                    glob_pattern: lsp::GlobPattern::String("**/*.ris".to_string()),
+                    kind: None,
+                }],
+            };
+            let registration = lsp::Registration {
+                id: "ris-lsp-watch-ris".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(error) = self.client.register_capability(vec![registration]).await {
+                tracing::warn!(%error, "the client did not let us watch *.ris files");
+            }
+        }
+    }
+
+    async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
+        let touched = {
+            let mut state = self.state();
+            let event = params.event;
+            match crate::contain::contained(|| {
+                workspace::folders_changed(&mut state, event, &self.state, &self.publish)
+            }) {
+                Ok(uris) => uris,
+                Err(panic) => {
+                    tracing::error!(%panic, "updating the workspace folders failed");
+                    Vec::new()
+                }
+            }
+        };
+        for uri in touched {
+            let _ = self.publish.send(uri);
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        let touched = {
+            let mut state = self.state();
+            let changes = params.changes;
+            match crate::contain::contained(|| {
+                workspace::files_changed(&mut state, changes, &self.state, &self.publish)
+            }) {
+                Ok(uris) => uris,
+                Err(panic) => {
+                    tracing::error!(%panic, "updating the workspace index from file events failed");
+                    Vec::new()
+                }
+            }
+        };
+        for uri in touched {
+            let _ = self.publish.send(uri);
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -399,8 +537,19 @@ impl LanguageServer for Backend {
                     document.set_rules(config.rules());
                 }
                 state.configs.insert(uri.clone(), config);
+                workspace::contained(&mut state, uri, |state| workspace::sync_document(state, uri));
+                workspace::key_later(&mut state, uri, &self.state, &self.publish);
             }
-            uris
+            // Severities of the duplicate codes may have changed too.
+            let flagged: Vec<Url> = state
+                .files
+                .index
+                .flagged_files()
+                .into_iter()
+                .map(|id| state.files.uri(id).clone())
+                .filter(|uri| !uris.contains(uri))
+                .collect();
+            uris.into_iter().chain(flagged).collect()
         };
         for uri in uris {
             let _ = self.publish.send(uri);
@@ -427,7 +576,10 @@ impl LanguageServer for Backend {
             // Over a squiggle, also say why it matters.
             let at = cursor.start + cursor.offset;
             let findings = document.located_in(Span::new(at, at), state.encoding);
-            let codes: Vec<_> = findings.iter().map(|l| l.diagnostic.code).collect();
+            let mut codes: Vec<_> = findings.iter().map(|l| l.diagnostic.code).collect();
+            // And the workspace's duplicate findings on a TY tag.
+            let copies = workspace::codes_at(state, &uri, at, position.position, document.rules());
+            codes.extend(copies.iter().flat_map(|(codes, _)| codes.iter().copied()));
             let help = features::hover::findings_help(&codes, style);
             let (range, contents) = match (found, help) {
                 (Some(found), Some(help)) => (
@@ -438,10 +590,14 @@ impl LanguageServer for Backend {
                     convert::range(document.rope(), found.span.shift(cursor.start), state.encoding),
                     found.contents,
                 ),
-                (None, Some(help)) => {
-                    let (start, end) = findings[0].range;
-                    (lsp::Range::new(convert::position(start), convert::position(end)), help)
-                }
+                (None, Some(help)) => match (findings.first(), copies) {
+                    (Some(first), _) => {
+                        let (start, end) = first.range;
+                        (lsp::Range::new(convert::position(start), convert::position(end)), help)
+                    }
+                    (None, Some((_, range))) => (range, help),
+                    (None, None) => return None,
+                },
                 (None, None) => return None,
             };
             Some(lsp::Hover {
@@ -459,10 +615,20 @@ impl LanguageServer for Backend {
         Ok(hover.flatten())
     }
 
+    async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        let position = params.text_document_position;
+        let uri = position.text_document.uri;
+        let with_itself = params.context.include_declaration;
+        Ok(self.with_document(&uri, |document, state| {
+            let (offset, _) = document.offset(convert::from_position(position.position), state.encoding);
+            workspace::references(state, &uri, offset, with_itself)
+        }))
+    }
+
     async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
         let uri = params.text_document.uri;
         let only = params.context.only;
-        let Some((mut actions, offer)) = self.with_document(&uri, |document, state| {
+        let Some((mut actions, offer, merge)) = self.with_document(&uri, |document, state| {
             let (start, _) = document.offset(convert::from_position(params.range.start), state.encoding);
             let (end, _) = document.offset(convert::from_position(params.range.end), state.encoding);
             let range = Span::new(start, end.max(start));
@@ -479,10 +645,31 @@ impl LanguageServer for Backend {
                 FixAllOffer::Now => Some(Ok(())),
                 FixAllOffer::No => None,
             };
-            (actions, offer)
+            let wants_fixes = only
+                .as_deref()
+                .is_none_or(|kinds| kinds.iter().any(|k| k.as_str() == "quickfix"));
+            let mut actions = actions;
+            let merge = if !wants_fixes {
+                None
+            } else if state.resolves_edits {
+                let lazy = workspace::lazy_merge(state, &uri, range.start, params.range.start);
+                actions.extend(lazy.map(lsp::CodeActionOrCommand::CodeAction));
+                None
+            } else {
+                workspace::merge_plan(state, &uri, range.start, state.document_changes)
+            };
+            (actions, offer, merge)
         }) else {
             return Ok(None);
         };
+        if let Some(plan) = merge {
+            // Files on disk are read here, away from the lock.
+            match tokio::task::spawn_blocking(move || plan.action()).await {
+                Ok(Some(action)) => actions.insert(0, lsp::CodeActionOrCommand::CodeAction(action)),
+                Ok(None) => {}
+                Err(error) => tracing::error!(%error, %uri, "making the merge failed"),
+            }
+        }
         match offer {
             Some(Err(lazy)) => actions.push(lazy),
             Some(Ok(())) => {
@@ -500,6 +687,23 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action_resolve(&self, action: lsp::CodeAction) -> Result<lsp::CodeAction> {
+        if let Some((uri, position)) = workspace::merge_target(&action) {
+            let plan = self
+                .with_document(&uri, |document, state| {
+                    let (offset, _) = document.offset(convert::from_position(position), state.encoding);
+                    workspace::merge_plan(state, &uri, offset, state.document_changes)
+                })
+                .flatten();
+            let made = match plan {
+                Some(plan) => tokio::task::spawn_blocking(move || plan.action()).await.ok().flatten(),
+                None => None,
+            };
+            // The copies are gone or changed meanwhile: an empty edit.
+            return Ok(made.unwrap_or(lsp::CodeAction {
+                edit: Some(lsp::WorkspaceEdit::default()),
+                ..action
+            }));
+        }
         let Some(uri) = editing::fix_all_target(&action) else {
             return Ok(action);
         };
@@ -544,8 +748,15 @@ impl LanguageServer for Backend {
                     .configs
                     .get(&params.text_document.uri)
                     .is_none_or(|c| c.inlay_hints != Some(false));
-                // A screenful: the pieces it covers, read under the lock.
-                enabled.then(|| navigation::inlay_hints(document, state.encoding, range))
+                // A screenful: the pieces it covers, read under the lock;
+                // and how many copies its records have in the workspace.
+                enabled.then(|| {
+                    let mut hints = navigation::inlay_hints(document, state.encoding, range);
+                    let lines = range.start.line..range.end.line.saturating_add(1);
+                    hints.extend(workspace::copy_hints(state, &params.text_document.uri, lines));
+                    hints.sort_by_key(|h| (h.position.line, h.position.character));
+                    hints
+                })
             })
             .flatten())
     }
@@ -746,6 +957,9 @@ pub fn run(log_file: Option<&Path>, ignored: &[String]) -> ExitCode {
             published: HashMap::new(),
             answers: HashMap::new(),
             initialized: false,
+            files: Default::default(),
+            watches_files: false,
+            document_changes: false,
         }));
         let (publish_tx, publish_rx) = mpsc::unbounded_channel();
         let (out_tx, out_rx) = mpsc::unbounded_channel();
@@ -762,9 +976,10 @@ pub fn run(log_file: Option<&Path>, ignored: &[String]) -> ExitCode {
             state: state.clone(),
             publish: publish_tx.clone(),
         };
-        let (service, socket) = LspService::new(|_client| Backend {
+        let (service, socket) = LspService::new(|client| Backend {
             state: state.clone(),
             publish: publish_tx,
+            client,
         });
         tracing::info!(version = env!("CARGO_PKG_VERSION"), "ris-lsp started");
         transport::serve(stdin, exit::ExitOnExit::new(service), socket, text, out_tx).await

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tower_lsp::lsp_types::{self as lsp, Url};
 
-use super::{State, convert, transport};
+use super::{State, convert, transport, workspace};
 use crate::checks::Fnv;
 use crate::document::{Document, Encoding};
 
@@ -25,6 +25,8 @@ pub(crate) struct Cache {
     pieces: HashMap<u64, Serialized, Fnv>,
     /// Counts publishes; pieces not stamped by the last one are gone.
     stamp: u64,
+    /// The workspace's duplicate findings, by record.
+    copies: workspace::FindingCache,
 }
 
 /// A piece's findings as JSON objects joined by commas, and the line the
@@ -55,12 +57,36 @@ pub(crate) async fn publisher(
             let body = {
                 let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 let state = &mut *state;
+                // The workspace's duplicate findings, which depend on other
+                // files: an open document's kept per record while unchanged.
+                let mut copies_json = Vec::new();
+                let copies = crate::contain::contained(|| match state.documents.get(&uri) {
+                    Some(document) => {
+                        let cache = &mut state.published.entry(uri.clone()).or_default().copies;
+                        let mut taken = std::mem::take(cache);
+                        copies_json = workspace::diagnostics_json(state, &uri, document.rules(), &mut taken);
+                        state.published.entry(uri.clone()).or_default().copies = taken;
+                        Vec::new()
+                    }
+                    None if state.files.known(&uri).is_some() => {
+                        let rules = state.config_for(&uri).0.rules();
+                        workspace::diagnostics(state, &uri, &rules)
+                    }
+                    None => Vec::new(),
+                })
+                .unwrap_or_else(|panic| {
+                    tracing::error!(%panic, %uri, "finding the workspace's duplicates failed");
+                    state.published.remove(&uri);
+                    Vec::new()
+                });
                 match state.documents.get(&uri) {
                     Some(document) => {
                         let cache = state.published.entry(uri.clone()).or_default();
+                        let copies = copies_json;
                         // A failure here must not end publishing for good:
                         // log it, forget the cache and publish nothing now.
-                        match crate::contain::contained(|| notification(document, &uri, state.encoding, cache)) {
+                        match crate::contain::contained(|| notification(document, &uri, state.encoding, cache, &copies))
+                        {
                             Ok(body) => body,
                             Err(panic) => {
                                 tracing::error!(%panic, %uri, "publishing failed");
@@ -69,14 +95,19 @@ pub(crate) async fn publisher(
                             }
                         }
                     }
-                    // A configuration file, or a closed document (cleared).
-                    None => transport::notification::<lsp::notification::PublishDiagnostics>(
-                        &lsp::PublishDiagnosticsParams {
-                            diagnostics: state.config_errors.get(&uri).cloned().unwrap_or_default(),
-                            uri,
-                            version: None,
-                        },
-                    ),
+                    // A configuration file, a file of the workspace that is
+                    // not open, or a closed document.
+                    None => {
+                        let mut diagnostics = state.config_errors.get(&uri).cloned().unwrap_or_default();
+                        diagnostics.extend(copies);
+                        transport::notification::<lsp::notification::PublishDiagnostics>(
+                            &lsp::PublishDiagnosticsParams {
+                                diagnostics,
+                                uri,
+                                version: None,
+                            },
+                        )
+                    }
                 }
             };
             if out.send(body).is_err() {
@@ -89,8 +120,9 @@ pub(crate) async fn publisher(
 /// The `publishDiagnostics` notification for an open document, with its
 /// version, built from the cached pieces and the few findings that are not
 /// cached (each pattern's one finding and duplicate DOIs, which depend on
-/// the whole file).
-fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut Cache) -> Vec<u8> {
+/// the whole file, and `copies`, the workspace's duplicate findings,
+/// serialized).
+fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut Cache, copies: &[u8]) -> Vec<u8> {
     let pieces = document.finding_pieces();
     cache.stamp += 1;
     let stamp = cache.stamp;
@@ -121,8 +153,9 @@ fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut 
             .iter()
             .map(|l| convert::located(l, uri)),
     );
-    let mut body =
-        Vec::with_capacity(128 + duplicates.len() + cache.pieces.values().map(|s| s.json.len() + 1).sum::<usize>());
+    let mut body = Vec::with_capacity(
+        128 + duplicates.len() + copies.len() + cache.pieces.values().map(|s| s.json.len() + 1).sum::<usize>(),
+    );
     body.extend_from_slice(br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#);
     serde_json::to_writer(&mut body, uri).expect("a URL serializes");
     write!(body, r#","version":{},"diagnostics":["#, document.version).expect("writing to a Vec");
@@ -130,7 +163,7 @@ fn notification(document: &Document, uri: &Url, encoding: Encoding, cache: &mut 
     let parts = pieces
         .iter()
         .map(|piece| cache.pieces[&piece.id].json.as_slice())
-        .chain([duplicates.as_slice()]);
+        .chain([duplicates.as_slice(), copies]);
     for json in parts.filter(|json| !json.is_empty()) {
         if !first {
             body.push(b',');

@@ -209,6 +209,20 @@ impl Client {
         );
     }
 
+    /// The newest diagnostics of `uri` received so far or within `wait`,
+    /// if any (later ones for it are dropped from `notifications`).
+    pub fn diagnostics_within(&mut self, uri: &str, wait: Duration) -> Option<Value> {
+        let deadline = Instant::now() + wait;
+        while let Some(message) = self.recv(deadline.saturating_duration_since(Instant::now())) {
+            self.notifications.push(message);
+        }
+        let is_it = |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri;
+        let newest = self.notifications.iter().rposition(is_it)?;
+        let found = self.notifications.remove(newest)["params"].clone();
+        self.notifications.retain(|m| !is_it(m));
+        Some(found)
+    }
+
     /// Opens a document.
     pub fn open(&mut self, uri: &str, text: &str, version: i64) {
         self.notify(

@@ -1,4 +1,4 @@
-//! What the CLI reads: standard input, files named on the command line, and
+//! What the CLI and the server read: standard input, files named on the command line, and
 //! every `*.ris` found by walking folders.
 //!
 //! A walk follows links but enters each real folder once (a link back up,
@@ -18,10 +18,10 @@ use std::path::{Path, PathBuf};
 /// A file's bytes. Files are read, never mapped: a mapped file that another
 /// program changes meanwhile is undefined behaviour, and reading costs a
 /// copy, not a fault.
-pub(super) type Bytes = Vec<u8>;
+pub(crate) type Bytes = Vec<u8>;
 
 /// One thing to check or format.
-pub(super) enum Input {
+pub(crate) enum Input {
     Stdin,
     /// A file, named on the command line or found in a folder (`walked`).
     File {
@@ -32,14 +32,14 @@ pub(super) enum Input {
 
 impl Input {
     /// The name shown for it.
-    pub(super) fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match self {
             Input::Stdin => "<stdin>".to_string(),
             Input::File { path, .. } => path.display().to_string(),
         }
     }
 
-    pub(super) fn read(&self) -> std::io::Result<Bytes> {
+    pub(crate) fn read(&self) -> std::io::Result<Bytes> {
         match self {
             Input::Stdin => {
                 let mut bytes = Vec::new();
@@ -118,14 +118,14 @@ fn identity(path: &Path, _meta: &Metadata) -> Identity {
 /// The inputs named by `paths` (folders: every `*.ris` inside, each real
 /// file once), the problems (exit 2) and the notes (skipped entries).
 #[derive(Default)]
-pub(super) struct Gathered {
+pub(crate) struct Gathered {
     pub inputs: Vec<Input>,
     pub problems: Vec<String>,
     pub notes: Vec<String>,
 }
 
 /// Gathers the inputs named by `paths`.
-pub(super) fn gather(paths: &[PathBuf]) -> Gathered {
+pub(crate) fn gather(paths: &[PathBuf]) -> Gathered {
     let mut walk = Walk::default();
     let mut stdin = false;
     for path in paths {
