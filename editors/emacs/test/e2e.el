@@ -145,9 +145,9 @@
           (e2e-check "completion-at-point at a line start offers AU and TI"
                      (and (member "AU" tags) (member "TI" tags)) tags))
 
-        ;; What `eglot-shutdown' sends (shutdown and exit with "params": null), minus its
-        ;; immediate kill of the process (Emacs 28's jsonrpc deletes it at once), so that
-        ;; the exit status is the server's own.
+        ;; What `eglot-shutdown' sends (shutdown and exit with "params": null), waiting for
+        ;; the server to exit by itself before its cleanup, so that the exit status is the
+        ;; server's own.
         (let ((process (jsonrpc--process server)))
           (setf (eglot--shutdown-requested server) t)
           (let ((answer (condition-case err
@@ -163,8 +163,10 @@
                      (if (process-live-p process)
                          "still running 10 s after the exit notification"
                        (list (process-status process) (process-exit-status process))))
-          (when (process-live-p process)
-            (delete-process process))
+          ;; Then what `eglot-shutdown' does last: `jsonrpc-shutdown' deletes the process
+          ;; until its sentinel has run.  Eglot's own file watches (the server registers
+          ;; `**/*.ris') can hold that sentinel back in batch Emacs after the process exits.
+          (jsonrpc-shutdown server)
           (e2e-check "Eglot no longer manages the buffer"
                      (e2e-wait (lambda () (not (eglot-current-server))))))))
     (set-buffer-modified-p nil)))
