@@ -356,6 +356,26 @@ pub fn has_duplicate(copies: &[(Handle, Decision)]) -> bool {
     copies.iter().any(|(_, d)| d.verdict == Verdict::Duplicate)
 }
 
+/// The message of a record's finding for its copies of one verdict, at
+/// `places` (`scopus.ris:120`, best first), with the best pair's reason.
+pub fn copies_message(verdict: Verdict, places: &[String], reason: &str) -> String {
+    let what = match verdict {
+        Verdict::Duplicate => "duplicate of",
+        _ => "possible duplicate of",
+    };
+    let record = if places.len() == 1 { "the record" } else { "the records" };
+    let shown = match places.len() {
+        0..=3 => places.join(", "),
+        n => format!("{} and {} more", places[..3].join(", "), n - 3),
+    };
+    format!("{what} {record} at {shown} ({reason})")
+}
+
+/// The title of the action merging `n` duplicates into a record.
+pub fn merge_title(n: usize) -> String {
+    format!("Merge {n} duplicate{} into this record", if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

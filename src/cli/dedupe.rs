@@ -1,7 +1,6 @@
 //! `ris-lsp dedupe`: duplicate records across files and folders, printed
 //! for people, as JSON or as CSV, and optionally merged into one RIS file.
 
-use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -331,16 +330,6 @@ fn merged_text(texts: &[String], names: &[String], places: &[Place], found: &Fou
             cluster_of[i as usize] = n as u32;
         }
     }
-    let fields_of = |i: u32| {
-        let place = &places[i as usize];
-        let piece = &texts[place.file as usize][place.span.start..place.span.end];
-        let parse = crate::syntax::parse(piece);
-        parse
-            .records
-            .first()
-            .map(|record| dedupe::fields(piece, &parse, record))
-            .unwrap_or_default()
-    };
     let mut out = String::new();
     for (i, place) in places.iter().enumerate() {
         let text = &texts[place.file as usize];
@@ -358,17 +347,17 @@ fn merged_text(texts: &[String], names: &[String], places: &[Place], found: &Fou
                 if members[0] as usize != i {
                     continue;
                 }
-                let records: Vec<merge::Fields> = members.iter().map(|&m| fields_of(m)).collect();
-                let sources: Vec<String> = members
+                let sources: Vec<merge::Source> = members
                     .iter()
                     .map(|&m| {
                         let p = &places[m as usize];
-                        let mut s = String::new();
-                        let _ = write!(s, "{}:{}", names[p.file as usize], p.line);
-                        s
+                        merge::Source {
+                            record: &texts[p.file as usize][p.span.start..p.span.end],
+                            name: format!("{}:{}", names[p.file as usize], p.line),
+                        }
                     })
                     .collect();
-                merge::write(&merge::merge(&records, &sources), line_break, &mut out);
+                out.push_str(&merge::merged_text(&sources, line_break));
             }
         }
         out.push_str(line_break);

@@ -91,6 +91,49 @@ pub fn merge(records: &[Fields], sources: &[String]) -> Fields {
     out
 }
 
+/// One record to merge: its text (the `TY` line to the `ER` line) and the
+/// name the notes give it (`scopus.ris:120`).
+pub struct Source<'a> {
+    pub record: &'a str,
+    pub name: String,
+}
+
+/// The fields of the first record of `record_text` with a `TY` line.
+pub fn record_fields(record_text: &str) -> Fields {
+    let parse = crate::syntax::parse(record_text);
+    parse
+        .records
+        .iter()
+        .find(|r| r.has_type)
+        .map(|record| super::fields(record_text, &parse, record))
+        .unwrap_or_default()
+}
+
+/// The RIS text of `sources` merged into the first (see [`merge`]),
+/// `line_break` after each line: what `dedupe --out` writes for a cluster
+/// and what the editor's merge action puts in place of its record.
+pub fn merged_text(sources: &[Source], line_break: &str) -> String {
+    let records: Vec<Fields> = sources.iter().map(|s| record_fields(s.record)).collect();
+    let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+    let mut out = String::new();
+    write(&merge(&records, &names), line_break, &mut out);
+    out
+}
+
+/// What removing the record at `span` of `text` takes away: the record
+/// and the blank lines after it, up to the start of the next line with
+/// text (its leading spaces kept), or to the end of the text.
+pub fn removal(text: &str, span: crate::syntax::Span) -> crate::syntax::Span {
+    let rest = &text[span.end..];
+    let blank = rest.len() - rest.trim_start_matches(['\n', '\r', ' ', '\t']).len();
+    let end = if span.end + blank < text.len() {
+        span.end + rest[..blank].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+    } else {
+        span.end + blank
+    };
+    crate::syntax::Span::new(span.start, end)
+}
+
 /// RIS text of `fields`: `XX  - value` lines, `line_break` between them.
 pub fn write(fields: &Fields, line_break: &str, out: &mut String) {
     for (code, value) in fields {
@@ -143,5 +186,20 @@ mod tests {
              KW  - pleurisy\nKW  - tuberculosis\nDO  - 10.1000/xyz\n\
              N1  - Merged duplicate (b.ris:9): ID  - b7\nN1  - Merged duplicate (b.ris:9): PY  - 2003\nER  - \n"
         );
+    }
+
+    #[test]
+    fn removing_a_copy_takes_its_blank_lines_but_not_the_next_record() {
+        use crate::syntax::Span;
+        let text = "TY  - JOUR\nER  - \n\n  \n  TY  - BOOK\nER  - \n\n";
+        let first = Span::new(0, 18);
+        assert_eq!(
+            removal(text, first),
+            Span::new(0, 22),
+            "up to the spaces before the next TY"
+        );
+        let last = Span::new(24, 42);
+        assert_eq!(&text[last.start..last.end], "TY  - BOOK\nER  - \n");
+        assert_eq!(removal(text, last), Span::new(24, text.len()), "to the end of the text");
     }
 }

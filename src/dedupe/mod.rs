@@ -161,6 +161,19 @@ pub fn keys(text: &str) -> Vec<Located> {
     out
 }
 
+/// Whether `text` still holds the record keyed `key` at `span`, starting a
+/// line: a file read again to merge a record indexed from it earlier.
+pub fn still_at(text: &str, span: Span, key: &Key) -> bool {
+    let Some(record) = text.get(span.start..span.end) else {
+        return false;
+    };
+    let starts_line = span.start == 0 || text[..span.start].ends_with(['\n', '\r']);
+    starts_line
+        && keys(record)
+            .first()
+            .is_some_and(|again| again.key == *key && again.span.shift(span.start) == span)
+}
+
 /// The key of every record (with a `TY` line) of one parsed piece of text,
 /// its line and span relative to the piece: what [`keys`] reads of each
 /// piece, and what an open document's analysis keeps per piece.

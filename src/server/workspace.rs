@@ -718,15 +718,6 @@ fn record_findings(
             .iter()
             .map(|((uri, line), _)| format!("{}:{}", short_name(uri), line + 1))
             .collect();
-        let what = match verdict {
-            Verdict::Duplicate => "duplicate of",
-            _ => "possible duplicate of",
-        };
-        let record = if places.len() == 1 { "the record" } else { "the records" };
-        let shown = match places.len() {
-            0..=3 => places.join(", "),
-            n => format!("{} and {} more", places[..3].join(", "), n - 3),
-        };
         let related = of
             .iter()
             .map(|((uri, line), decision)| lsp::DiagnosticRelatedInformation {
@@ -739,7 +730,7 @@ fn record_findings(
             severity: Some(super::convert::lsp_severity(severity)),
             code: Some(lsp::NumberOrString::String(code.as_str().to_string())),
             source: Some("ris-lsp".to_string()),
-            message: format!("{what} {record} at {shown} ({})", best.reason),
+            message: crate::workspace::copies_message(verdict, &places, best.reason),
             related_information: Some(related),
             ..Default::default()
         });
@@ -852,7 +843,7 @@ pub(crate) fn lazy_merge(state: &State, uri: &Url, offset: usize, position: lsp:
         .filter(|(_, d)| d.verdict == Verdict::Duplicate)
         .count();
     (n > 0).then(|| lsp::CodeAction {
-        title: merge_title(n),
+        title: crate::workspace::merge_title(n),
         kind: Some(lsp::CodeActionKind::QUICKFIX),
         data: Some(serde_json::json!({ "merge": { "uri": uri, "position": position } })),
         ..Default::default()
@@ -865,10 +856,6 @@ pub(crate) fn merge_target(action: &lsp::CodeAction) -> Option<(Url, lsp::Positi
     let uri = Url::parse(merge.get("uri")?.as_str()?).ok()?;
     let position = serde_json::from_value(merge.get("position")?.clone()).ok()?;
     Some((uri, position))
-}
-
-fn merge_title(n: usize) -> String {
-    format!("Merge {n} duplicate{} into this record", if n == 1 { "" } else { "s" })
 }
 
 /// The plan to merge the duplicates of the record at `offset` of `uri`
@@ -973,12 +960,7 @@ impl MergePlan {
                             text
                         }
                     };
-                    // Still there, as it was indexed: the same key from the
-                    // same bytes, starting a line.
-                    let record = text.get(span.start..span.end)?;
-                    let starts_line = span.start == 0 || text[..span.start].ends_with(['\n', '\r']);
-                    let again = dedupe::keys(record).into_iter().next()?;
-                    if !starts_line || again.key != *key || again.span.shift(span.start) != *span {
+                    if !dedupe::still_at(&text, *span, key) {
                         return None;
                     }
                     Some(Found {
@@ -996,24 +978,14 @@ impl MergePlan {
         if copies.is_empty() {
             return None;
         }
-        let fields_of = |found: &Found| {
-            let text = found.span.text(&found.text);
-            let parse = crate::syntax::parse(text);
-            parse
-                .records
-                .iter()
-                .find(|r| r.has_type)
-                .map(|record| dedupe::fields(text, &parse, record))
-                .unwrap_or_default()
-        };
-        let records: Vec<_> = std::iter::once(&target).chain(&copies).map(fields_of).collect();
-        let sources: Vec<String> = std::iter::once(&target)
+        let sources: Vec<dedupe::merge::Source> = std::iter::once(&target)
             .chain(&copies)
-            .map(|f| f.name.clone())
+            .map(|found| dedupe::merge::Source {
+                record: found.span.text(&found.text),
+                name: found.name.clone(),
+            })
             .collect();
-        let merged = dedupe::merge::merge(&records, &sources);
-        let mut new_text = String::new();
-        dedupe::merge::write(&merged, self.line_ending, &mut new_text);
+        let mut new_text = dedupe::merge::merged_text(&sources, self.line_ending);
         if !target.span.text(&target.text).ends_with(['\n', '\r']) {
             new_text.truncate(new_text.trim_end_matches(['\n', '\r']).len());
         }
@@ -1032,18 +1004,10 @@ impl MergePlan {
             },
         );
         for copy in &copies {
-            // The copy and the blank lines after it.
-            let rest = &copy.text[copy.span.end..];
-            let blank = rest.len() - rest.trim_start_matches(['\n', '\r', ' ', '\t']).len();
-            let mut end = copy.span.end + blank;
-            if end < copy.text.len() {
-                // Keep the spaces that start the next line.
-                end = copy.span.end + rest[..blank].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-            }
             add(
                 copy,
                 crate::checks::Edit {
-                    span: crate::syntax::Span::new(copy.span.start, end),
+                    span: dedupe::merge::removal(&copy.text, copy.span),
                     text: String::new(),
                 },
             );
@@ -1065,7 +1029,7 @@ impl MergePlan {
         }
         let n = copies.len();
         Some(lsp::CodeAction {
-            title: format!("Merge {n} duplicate{} into this record", if n == 1 { "" } else { "s" }),
+            title: crate::workspace::merge_title(n),
             kind: Some(lsp::CodeActionKind::QUICKFIX),
             edit: Some(if self.versioned {
                 lsp::WorkspaceEdit {
