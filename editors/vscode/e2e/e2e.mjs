@@ -190,6 +190,18 @@ const files = {
   'new.ris': 'TY  - JOUR\nTI  - A record to complete\n\nER  - \n',
   // Two records in Web of Science's layout: its own tags, AD and SN repeated.
   'wos.ris': fs.readFileSync(path.join(root, 'tests/fixtures/export_wos.ris'), 'utf8'),
+  // One study exported from two databases, spelled each one's way: the
+  // second file is never opened, so its copy is known from the index only.
+  'medline.ris':
+    'TY  - JOUR\nAU  - Zhou, X.\nAU  - Lan, J.\nTI  - Interferon-gamma in tuberculous pleurisy: a meta-analysis\n' +
+    'JO  - Int J Tuberc Lung Dis\nPY  - 2011\nVL  - 15\nSP  - 806\nEP  - 813\nER  - \n\n' +
+    'TY  - JOUR\nAU  - Moreau, Claire\nTI  - Sleep and shift work in nurses\nT2  - Occupational Medicine\nPY  - 2019\nER  - \n',
+  'scopus.ris':
+    'TY  - JOUR\nAU  - Patel, Ravi\nTI  - A randomised trial of early mobilisation after hip fracture\nT2  - The Lancet\n' +
+    'PY  - 2020\nDO  - 10.1016/S0140-6736(20)30001-1\nER  - \n\n' +
+    'TY  - JOUR\nAU  - Zhou, Xiangdong\nAU  - Lan, Jian\nTI  - Interferon-\u03b3 in tuberculous pleurisy: A meta-analysis\n' +
+    'T2  - International Journal of Tuberculosis and Lung Disease\nPY  - 2011\nVL  - 15\nIS  - 6\nSP  - 806\nEP  - 813\n' +
+    'DO  - 10.5588/ijtld.10.0423\nER  - \n',
 };
 for (const [name, text] of Object.entries(files)) {
   fs.writeFileSync(path.join(dirs.ws, name), text);
@@ -457,6 +469,33 @@ async function main() {
     }, 'the exporter in the Outline');
     await screenshot(page, 'exporter', 'wos.ris: the Outline names the exporter; AD and SN warned once each');
     return top.replace(/\s+/g, ' ').trim();
+  });
+
+  await check(page, 'a copy in a file nobody opened is flagged, and merged by the light bulb', async () => {
+    await ui.open('medline.ris');
+    await waitFor(async () => (await ui.squiggleLines('info')).includes(1), 'the RIS071 squiggle on line 1');
+    await ui.hover(1, 'TY');
+    const message = await ui.hoverText((t) => t.includes('duplicate of the record at scopus.ris:9'), 'the duplicate finding naming scopus.ris:9');
+    await screenshot(page, 'duplicate', 'medline.ris: the record flagged as a duplicate of scopus.ris:9, a file not open');
+    await page.mouse.move(5, 5);
+    await ui.goto(1, 1);
+    await page.keyboard.press('Control+.');
+    const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Merge 1 duplicate into this record' });
+    await waitFor(() => item.isVisible(), 'the "Merge 1 duplicate" fix in the menu');
+    await item.click();
+    await waitFor(async () => Object.values(await ui.lines()).includes('DO  - 10.5588/ijtld.10.0423'), "the copy's DOI in the merged record");
+    await ui.command('File: Save All');
+    const scopus = await waitFor(() => {
+      const text = fs.readFileSync(path.join(dirs.ws, 'scopus.ris'), 'utf8');
+      return !text.includes('Interferon') && text;
+    }, 'the copy removed from scopus.ris on disk', 10000);
+    const medline = fs.readFileSync(path.join(dirs.ws, 'medline.ris'), 'utf8');
+    if (!scopus.includes('Patel, Ravi') || !medline.includes('AU  - Zhou, Xiangdong') || !medline.includes('Sleep and shift work')) {
+      throw new Error(`after the merge:\n${medline}\n---\n${scopus}`);
+    }
+    await waitFor(async () => !(await ui.squiggleLines('info')).includes(1), 'the RIS071 squiggle gone');
+    await screenshot(page, 'merged', 'medline.ris after the merge: one record keeping both spellings, the copy gone from scopus.ris');
+    return message.split('\n').find((l) => l.includes('duplicate of'))?.trim().slice(0, 90);
   });
 
   // --- settings --------------------------------------------------------------------------
