@@ -176,7 +176,8 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
         .collect();
     let mut analysis = Analysis {
         len: text.len(),
-        breaks: syntax::count_line_breaks(text),
+        // Every line ends with a break but perhaps the last.
+        breaks: parse.lines.len() - usize::from(parse.lines.last().is_some_and(|l| l.span.end == l.content.end)),
         safe_fixes: diagnostics
             .iter()
             .filter(|d| d.fix.as_ref().is_some_and(|f| f.safe))

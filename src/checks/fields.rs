@@ -18,12 +18,24 @@ pub(super) fn check<'p>(text: &'p str, parse: &'p Parse, rules: &Rules, out: &mu
 #[derive(Default)]
 struct Scratch<'p> {
     tags: Vec<&'p TagLine>,
+    /// The line index of each of `tags`: found by a search per tag, it
+    /// cost more than all other work on a record of 40,000 lines.
+    lines: Vec<usize>,
     seen: Vec<&'p TagLine>,
     repeats: Vec<Repeated<'p>>,
     /// The first line of each tag and value seen, built once a record has
     /// a repeated tag: finding an earlier copy is then a lookup, not a scan
     /// (Ovid writes thousands of `M1` lines into one record).
-    first_by_value: std::collections::HashMap<([u8; 2], &'p str), &'p TagLine, super::Fnv>,
+    /// Keyed by a hash of tag and value, not the value itself: eight bytes
+    /// an entry that a lookup never follows into the text.
+    first_by_value: std::collections::HashMap<u64, &'p TagLine, super::FastHash>,
+}
+
+/// The key of a tag line in [`Scratch::first_by_value`]; two lines with
+/// one key are compared before they are called the same.
+fn line_hash(code: [u8; 2], value: &str) -> u64 {
+    use std::hash::BuildHasher;
+    super::FastHash::default().hash_one((code, value))
 }
 
 /// A tag that may appear once, repeated in a record.
@@ -45,15 +57,25 @@ fn check_record<'p>(
 ) {
     let Scratch {
         tags,
+        lines,
         seen,
         repeats,
         first_by_value,
     } = scratch;
     tags.clear();
+    lines.clear();
     seen.clear();
     repeats.clear();
     first_by_value.clear();
-    tags.extend(parse.lines[record.line_range()].iter().filter_map(|l| l.tag()));
+    tags.reserve(record.line_range().len());
+    lines.reserve(record.line_range().len());
+    seen.reserve(record.line_range().len());
+    for (line, index) in parse.lines[record.line_range()].iter().zip(record.line_range()) {
+        if let Some(tag) = line.tag() {
+            tags.push(tag);
+            lines.push(index);
+        }
+    }
     let tags = &*tags;
     let Some(first) = tags.first() else { return };
     if first.flattened {
@@ -74,7 +96,7 @@ fn check_record<'p>(
     let mut seen_codes = [0u64; 15];
     let (mut start_page, mut end_page) = (None, None);
     let mut has_doi = false;
-    for &tag in tags {
+    for (&tag, &index) in tags.iter().zip(lines.iter()) {
         let code = tag.code;
         if &code == b"TY" || &code == b"ER" {
             continue;
@@ -97,23 +119,23 @@ fn check_record<'p>(
         // two fields are the same only when all of it is. Earlier lines are
         // found by their first line's value, a lookup (Ovid writes thousands
         // of `M1` lines into one record), then compared whole.
-        let index = super::line_of(parse, tag.tag.start);
         let repeated_line = if !first_time && !may_repeat_value {
             if first_by_value.is_empty() {
                 first_by_value.reserve(tags.len());
                 for &earlier in seen.iter() {
                     first_by_value
-                        .entry((earlier.code, earlier.value.text(text)))
+                        .entry(line_hash(earlier.code, earlier.value.text(text)))
                         .or_insert(earlier);
                 }
             }
-            match first_by_value.entry((code, value)) {
+            match first_by_value.entry(line_hash(code, value)) {
                 std::collections::hash_map::Entry::Occupied(first) => {
                     let rest = super::continuations(text, parse, index);
                     let whole =
                         |t: &TagLine| super::continuations(text, parse, super::line_of(parse, t.tag.start)) == rest;
-                    if whole(first.get()) {
-                        Some(*first.get())
+                    let first = *first.get();
+                    if first.code == code && first.value.text(text) == value && whole(first) {
+                        Some(first)
                     } else {
                         seen.iter()
                             .find(|t| t.code == code && t.value.text(text) == value && whole(t))
@@ -175,7 +197,7 @@ fn check_record<'p>(
         }
         seen.push(tag);
         if first_time && !first_by_value.is_empty() {
-            first_by_value.insert((code, value), tag);
+            first_by_value.insert(line_hash(code, value), tag);
         }
         if value.is_empty() && super::field_lines(parse, index).len() > 1 {
             // Its value is on the lines that follow (`KW  - ` then

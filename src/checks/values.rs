@@ -51,11 +51,18 @@ pub fn doi_shape(value: &str) -> DoiShape {
     if is_doi(value) {
         return DoiShape::Bare;
     }
+    // Every shape holds a slash: most values (an Ovid record's thousands of
+    // `M1` lines, keyed for duplicates) are turned away without a copy.
+    if !value.contains('/') {
+        return DoiShape::Invalid;
+    }
     let mut offset = 0;
     loop {
-        let rest = &value[offset..];
-        let lower = rest.get(..20).unwrap_or(rest).to_ascii_lowercase();
-        let Some(prefix) = DOI_PREFIXES.iter().find(|p| lower.starts_with(**p)) else {
+        let rest = &value.as_bytes()[offset..];
+        let Some(prefix) = DOI_PREFIXES.iter().find(|p| {
+            rest.get(..p.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(p.as_bytes()))
+        }) else {
             break;
         };
         offset += prefix.len();
@@ -64,9 +71,11 @@ pub fn doi_shape(value: &str) -> DoiShape {
     if offset > 0 && is_doi(&value[offset..]) {
         return DoiShape::Wrapped(offset);
     }
-    let joined: String = value[offset..].split_whitespace().collect();
-    if value[offset..].contains(char::is_whitespace) && is_doi(&joined) {
-        return DoiShape::Whitespace;
+    if value[offset..].contains(char::is_whitespace) {
+        let joined: String = value[offset..].split_whitespace().collect();
+        if is_doi(&joined) {
+            return DoiShape::Whitespace;
+        }
     }
     DoiShape::Invalid
 }
@@ -86,7 +95,11 @@ pub fn bare_doi(value: &str) -> Option<&str> {
 pub fn find_doi(text: &str) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(i) = memchr::memmem::find(&bytes[from..], b"10.") {
+    // Built once: setting up a search per value cost more than the search
+    // over an Ovid record's thousands of short `M1` lines.
+    static DOI_START: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"10."));
+    while let Some(i) = DOI_START.find(&bytes[from..]) {
         let start = from + i;
         from = start + 3;
         if start > 0 && bytes[start - 1].is_ascii_alphanumeric() {

@@ -105,7 +105,12 @@ pub fn record_fields(record_text: &str) -> Fields {
         .records
         .iter()
         .find(|r| r.has_type)
-        .map(|record| super::fields(record_text, &parse, record))
+        .map(|record| {
+            super::fields(record_text, &parse, record)
+                .into_iter()
+                .map(|(code, value)| (code, value.into_owned()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 

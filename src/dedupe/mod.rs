@@ -14,6 +14,7 @@ pub mod matching;
 pub mod merge;
 pub mod normalize;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::syntax::{self, LineKind, Parse, Span};
@@ -65,15 +66,18 @@ pub struct Located {
 
 /// The fields of one record as `(tag, value)`, continuation lines joined
 /// to their value with a space.
-pub fn fields(text: &str, parse: &Parse, record: &syntax::Record) -> Vec<([u8; 2], String)> {
-    let mut out: Vec<([u8; 2], String)> = Vec::new();
+pub fn fields<'t>(text: &'t str, parse: &Parse, record: &syntax::Record) -> Vec<([u8; 2], Cow<'t, str>)> {
+    let mut out: Vec<([u8; 2], Cow<'t, str>)> = Vec::with_capacity(record.line_range().len());
     for line in &parse.lines[record.line_range()] {
         match &line.kind {
-            LineKind::Tag(tag) => out.push((tag.code, tag.value.text(text).to_string())),
+            // Borrowed unless continued: an Ovid record's thousands of
+            // `M1` lines are keyed without a copy each.
+            LineKind::Tag(tag) => out.push((tag.code, Cow::Borrowed(tag.value.text(text)))),
             LineKind::Continuation => {
                 if let Some((_, value)) = out.last_mut() {
                     let more = line.content.text(text).trim();
                     if !more.is_empty() {
+                        let value = value.to_mut();
                         value.push(' ');
                         value.push_str(more);
                     }
@@ -86,14 +90,26 @@ pub fn fields(text: &str, parse: &Parse, record: &syntax::Record) -> Vec<([u8; 2
 }
 
 /// The key of a record from its fields.
-pub fn key_of(fields: &[([u8; 2], String)]) -> Key {
+pub fn key_of(fields: &[([u8; 2], Cow<str>)]) -> Key {
+    // The first non-empty value of each tag read below, found in one pass:
+    // a search per tag was a pass each over an Ovid record's thousands of
+    // `M1` lines, on every keystroke in it.
+    const READ: [&[u8; 2]; 13] = [
+        b"TY", b"TI", b"T1", b"CT", b"ID", b"PY", b"Y1", b"DA", b"VL", b"IS", b"SP", b"EP", b"DO",
+    ];
+    let mut first: [Option<&str>; READ.len()] = [None; READ.len()];
+    for (code, value) in fields {
+        if let Some(slot) = READ.iter().position(|c| *c == code)
+            && first[slot].is_none()
+            && !value.trim().is_empty()
+        {
+            first[slot] = Some(value);
+        }
+    }
     let get = |codes: &[&[u8; 2]]| -> Option<&str> {
-        codes.iter().find_map(|code| {
-            fields
-                .iter()
-                .find(|(c, v)| c == *code && !v.trim().is_empty())
-                .map(|(_, v)| v.as_str())
-        })
+        codes
+            .iter()
+            .find_map(|code| READ.iter().position(|c| c == code).and_then(|slot| first[slot]))
     };
     let ty = get(&[b"TY"]).map(|t| t.split_ascii_whitespace().next().unwrap_or("").to_ascii_uppercase());
     let title = normalize::title(get(&[b"TI", b"T1", b"CT"]).unwrap_or(""));

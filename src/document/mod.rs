@@ -95,20 +95,20 @@ pub struct Document {
     first_lines: Vec<usize>,
     next_id: u64,
     /// DOI hash → ids of the pieces holding it (once per occurrence).
-    doi_index: HashMap<u64, Vec<u64>, checks::Fnv>,
+    doi_index: HashMap<u64, Vec<u64>, checks::FastHash>,
     /// The DOI hashes held by more than one piece: all the duplicate check
     /// needs to look at, so that it costs nothing on a file without
     /// duplicates. Equal hashes are told apart by reading the DOIs back.
     duplicated: BTreeSet<u64>,
     /// Piece id → its index in `pieces`.
-    positions: HashMap<u64, usize, checks::Fnv>,
+    positions: HashMap<u64, usize, checks::FastHash>,
     /// Ids of the pieces with diagnostics of no pattern: publishing walks
     /// these, not all (a file with a quirk on every line has a pattern in
     /// every piece, and it is shown once).
-    with_findings: HashSet<u64, checks::Fnv>,
+    with_findings: HashSet<u64, checks::FastHash>,
     /// Pattern → how many findings belong to it, and the ids of the pieces
     /// holding them (once each): a pattern is shown once, on its first place.
-    patterns: HashMap<u64, (usize, HashSet<u64, checks::Fnv>), checks::Fnv>,
+    patterns: HashMap<u64, (usize, HashSet<u64, checks::FastHash>), checks::FastHash>,
     /// How many records the pieces hold, kept as pieces come and go.
     records: usize,
     /// How many of their findings have a safe fix, kept the same way.

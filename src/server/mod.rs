@@ -866,6 +866,23 @@ fn markup(value: String, style: Style) -> lsp::Documentation {
     })
 }
 
+/// Keeps memory freed by an analysis for the next one: by default glibc
+/// maps each block above 128 KiB afresh and unmaps it when freed, and trims
+/// its heap as soon as 128 KiB at its top are free, so a keystroke in a
+/// record of 40,000 lines faulted its parse's pages in again each time (a
+/// third of its cost). Blocks up to 32 MiB now come from the heap and stay
+/// there; the memory goes back to the system where it is worth it, on
+/// close and after a big answer ([`release_free_memory`]).
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; it is called before
+    // any other thread exists, as glibc asks.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
+    }
+}
+
 /// Gives freed memory back to the system. glibc keeps what a closed 100 MB
 /// document used in its heap otherwise, and the editor sees the server grow.
 pub(crate) fn release_free_memory() {
@@ -924,6 +941,7 @@ fn init_logging(log_file: Option<&Path>) -> std::result::Result<(), String> {
 /// Runs the server on stdin/stdout until the client says exit. `ignored`
 /// are the command-line flags it did not know, said in the log.
 pub fn run(log_file: Option<&Path>, ignored: &[String]) -> ExitCode {
+    keep_freed_memory();
     if let Err(message) = init_logging(log_file) {
         eprintln!("error: {message}");
         return ExitCode::from(2);

@@ -7,7 +7,7 @@ use super::convert;
 use std::collections::HashMap;
 
 use crate::analysis::{Analysis, Link, Symbol};
-use crate::checks::Fnv;
+use crate::checks::FastHash;
 use crate::document::{self, Document, Encoding, Snapshot};
 
 fn range(span: crate::analysis::PlaceSpan, first_line: u32, encoding: Encoding) -> lsp::Range {
@@ -29,7 +29,7 @@ pub const WHOLE_DOCUMENT: [&str; 3] = [
 #[derive(Debug, Default)]
 pub(crate) struct Answers {
     encoding: Option<Encoding>,
-    by_method: HashMap<&'static str, HashMap<u64, Part, Fnv>>,
+    by_method: HashMap<&'static str, HashMap<u64, Part, FastHash>>,
     stamp: u64,
 }
 

@@ -15,14 +15,14 @@ use tokio::sync::mpsc;
 use tower_lsp::lsp_types::{self as lsp, Url};
 
 use super::{State, convert, transport, workspace};
-use crate::checks::Fnv;
+use crate::checks::FastHash;
 use crate::document::{Document, Encoding};
 
 /// The serialized findings of a document's pieces, by piece id. Valid for
 /// one document, encoding and configuration: drop it when any changes.
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
-    pieces: HashMap<u64, Serialized, Fnv>,
+    pieces: HashMap<u64, Serialized, FastHash>,
     /// Counts publishes; pieces not stamped by the last one are gone.
     stamp: u64,
     /// The workspace's duplicate findings, by record.
