@@ -128,7 +128,9 @@ pub fn key_of(fields: &[([u8; 2], Cow<str>)]) -> Key {
     let doi = get(&[b"DO"]).and_then(normalize::doi).or_else(|| {
         fields
             .iter()
-            .filter(|(c, _)| matches!(c, b"N1" | b"M3" | b"UR" | b"L3" | b"AN" | b"M1"))
+            // Not `M1`: PsycINFO writes each cited reference there, and
+            // the first one's DOI is another work's.
+            .filter(|(c, _)| matches!(c, b"N1" | b"M3" | b"UR" | b"L3" | b"AN"))
             .find_map(|(c, v)| {
                 // A DOI in a URL only behind a resolver.
                 if c == b"UR" && !v.contains("doi.org/") {
