@@ -235,6 +235,103 @@ pub fn title(raw: &str) -> String {
     out
 }
 
+/// The title of the corrected item if `raw` is a correction notice's
+/// title, as databases write them: `Erratum: <title> (<citation>)`
+/// (Embase, the citation often cut short), `<title> (vol 142, pg 310,
+/// 2003)` (Web of Science) or `<title> (<Journal> (2009) 360 (542-544))`
+/// (Embase without the word). Two notices of one correction then compare
+/// by that title (when it has three words at least); the notice stays an
+/// erratum, never its article.
+pub fn corrected_title(raw: &str) -> Option<&str> {
+    let raw = raw.trim();
+    let mut rest = raw;
+    let mut marked = false;
+    for prefix in [
+        "erratum to:",
+        "erratum:",
+        "errata:",
+        "correction to:",
+        "correction:",
+        "corrigendum to:",
+        "corrigendum:",
+        "erratum to ",
+        "correction to ",
+        "corrigendum to ",
+    ] {
+        if rest.len() > prefix.len()
+            && rest.is_char_boundary(prefix.len())
+            && rest[..prefix.len()].eq_ignore_ascii_case(prefix)
+        {
+            rest = rest[prefix.len()..].trim_start();
+            marked = true;
+            break;
+        }
+    }
+    let (body, cited) = match trailing_group(rest) {
+        Some((at, inner, closed)) => {
+            let cites = citation(inner) || (marked && !closed && inner.contains('('));
+            if cites { (&rest[..at], true) } else { (rest, false) }
+        }
+        None => (rest, false),
+    };
+    let body = body.trim_end().trim_end_matches(['.', ':', ';', ',']).trim_end();
+    (marked || cited).then_some(body)
+}
+
+/// The title's last top-level parenthesised group: where it starts, what is
+/// inside, and whether it is closed (an unclosed one is a title cut short).
+fn trailing_group(text: &str) -> Option<(usize, &str, bool)> {
+    let mut depth = 0usize;
+    let mut open = None;
+    let mut last = None;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => {
+                if depth == 0 {
+                    open = Some(i);
+                }
+                depth += 1;
+            }
+            ')' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    last = open.map(|o| (o, i));
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth > 0 {
+        let at = open?;
+        return Some((at, &text[at + 1..], false));
+    }
+    let (at, close) = last?;
+    text[close + 1..]
+        .trim()
+        .trim_matches(['.', ' '])
+        .is_empty()
+        .then(|| (at, &text[at + 1..close], true))
+}
+
+/// Whether a parenthesised part cites another item: `vol 142, pg 310,
+/// 2003`, or a journal with `(2009)` and a volume or pages after it.
+fn citation(inner: &str) -> bool {
+    let folded = words(inner);
+    let w: Vec<&str> = folded.split(' ').collect();
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let ["vol", v, "pg", _, y] = w.as_slice() {
+        return number(v) && y.len() == 4 && number(y);
+    }
+    // `New England Journal of Medicine (2009) 360 (542-544)`
+    if let Some(at) = inner.find('(') {
+        let name_words = words(&inner[..at]).split(' ').filter(|x| !x.is_empty()).count();
+        let after = &inner[at + 1..];
+        let year = after.get(..4).is_some_and(|y| number(y)) && after[4..].starts_with(')');
+        return name_words >= 2 && year && after[5..].bytes().any(|b| b.is_ascii_digit());
+    }
+    false
+}
+
 /// Titles that name a kind of item rather than an item: two records titled
 /// so are the same only if everything else agrees.
 const GENERIC_TITLES: &[&str] = &[
@@ -330,14 +427,10 @@ impl Kind {
 pub fn kind(ty: &str, title: &str, journals: &[String], doi: Option<&str>) -> Kind {
     let starts = |prefixes: &[&str]| prefixes.iter().any(|p| title.starts_with(p));
     let ends = |suffixes: &[&str]| suffixes.iter().any(|s| title.ends_with(s));
-    if starts(&[
-        "erratum",
-        "errata",
-        "correction to ",
-        "correction ",
-        "corrigendum",
-        "correction",
-    ]) {
+    // Not `correction …` alone: `Correction of scoliosis` is an article
+    // (`Correction: …` is read from the raw title, [`corrected_title`]).
+    if starts(&["erratum", "errata", "correction to ", "corrigendum"]) || matches!(title, "correction" | "corrections")
+    {
         return Kind::Erratum;
     }
     if starts(&["retraction", "retracted", "notice of retraction", "withdrawn"]) {
@@ -691,6 +784,26 @@ mod tests {
         assert_eq!(title("Étude de l’hépatite"), "etude de lhepatite");
         assert_eq!(title("TNF-α in sepsis"), title("TNF-alpha in sepsis"));
         assert_eq!(title("[Research on surgery] LA: Chi"), "research on surgery");
+    }
+
+    #[test]
+    fn correction_notices_give_the_corrected_title() {
+        assert_eq!(
+            corrected_title("Erratum: Salt and blood pressure (J Hypertens (Ma"),
+            Some("Salt and blood pressure")
+        );
+        assert_eq!(
+            corrected_title("Salt and blood pressure (vol 17, pg 301, 2015)"),
+            Some("Salt and blood pressure")
+        );
+        assert_eq!(
+            corrected_title("Salt and blood pressure (Journal of Hypertension (2015) 17 (301-309))"),
+            Some("Salt and blood pressure")
+        );
+        assert_eq!(corrected_title("Correction: Figure 2"), Some("Figure 2"));
+        assert_eq!(corrected_title("Correction of scoliosis in adults"), None);
+        assert_eq!(corrected_title("Salt and blood pressure (the SALT trial, 2015)"), None);
+        assert_eq!(corrected_title("Salt and blood pressure (part 2)"), None);
     }
 
     #[test]
