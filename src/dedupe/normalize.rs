@@ -500,9 +500,15 @@ pub fn kind(ty: &str, title: &str, journals: &[String], doi: Option<&str>) -> Ki
 const JOURNAL_STOP: &[&str] = &["of", "the", "and", "for", "in", "on", "de", "la", "der", "und"];
 
 /// A journal name as comparable words: folded, stop words dropped; what
-/// follows ` = ` (MEDLINE's parallel titles) is a separate name.
+/// follows ` = ` (MEDLINE's parallel titles) is a separate name, and so is
+/// the meeting in Embase's `Journal.Conference: Meeting` (a record of the
+/// abstract elsewhere may name the meeting alone).
 pub fn journals(raw: &str, out: &mut Vec<String>) {
-    for part in raw.split(" = ") {
+    let meeting = raw
+        .find(".Conference:")
+        .map(|at| &raw[at + ".Conference:".len()..])
+        .filter(|m| words(m).split(' ').count() >= 3);
+    for part in raw.split(" = ").chain(meeting) {
         // `PLoS ONE [Electronic Resource]`
         let part = match part.find('[') {
             Some(at) if at > 0 => &part[..at],
@@ -842,6 +848,10 @@ mod tests {
         let mut e = Vec::new();
         journals("Diabetes Metab", &mut e);
         assert!(same_journal(&d[0], &e[0]));
+        let mut f = Vec::new();
+        journals("Blood.Conference: 53rd Annual Meeting of the ASH San Diego", &mut f);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[1], "53rd annual meeting ash san diego");
     }
 
     #[test]
