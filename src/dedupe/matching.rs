@@ -421,7 +421,21 @@ fn same_author(a: &Author, b: &Author) -> bool {
                 && (x.surname.ends_with(&*y.surname) && x.surname.starts_with(&*y.given)
                     || x.surname.starts_with(&*y.surname) && x.surname.ends_with(&*y.given)))
     };
-    inverted(a, b) || inverted(b, a)
+    // A given name written into the surname (`Il Cheong, H.` and
+    // `Cheong, H. I.`): the rest of the surname starts with a later
+    // initial of the other, and the first initials agree.
+    let given_in_surname = |x: &Author, y: &Author| {
+        let Some(rest) = x.surname.strip_suffix(&*y.surname) else {
+            return false;
+        };
+        rest.len() >= 2
+            && y.surname.len() >= 3
+            && x.initials.get(..1).is_some_and(|i| y.initials.starts_with(i))
+            && rest
+                .get(..1)
+                .is_some_and(|r| y.initials.get(1..).is_some_and(|later| later.contains(r)))
+    };
+    inverted(a, b) || inverted(b, a) || given_in_surname(a, b) || given_in_surname(b, a)
 }
 
 /// How many of the shorter author list (its first twelve) are in the other,
@@ -445,6 +459,15 @@ pub fn author_similarity(a: &[Author], b: &[Author]) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_given_name_in_the_surname_is_the_same_author() {
+        let author = |raw| super::super::normalize::author(raw).unwrap();
+        assert!(same_author(&author("Il Cheong, H."), &author("Cheong, H. I.")));
+        assert!(same_author(&author("Cheong, H. I."), &author("Il Cheong, H.")));
+        assert!(!same_author(&author("Il Cheong, H."), &author("Cheong, H. K.")));
+        assert!(!same_author(&author("Il Cheong, H."), &author("Cheong, J. I.")));
+    }
 
     #[test]
     fn banded_levenshtein_agrees_with_the_plain_one() {
