@@ -225,7 +225,7 @@ pub fn title(raw: &str) -> String {
         None if words(&plain).is_empty() => raw.to_string(),
         None => plain,
     };
-    let mut out = words(&body);
+    let mut out = words(without_label(&body));
     if let Some((first, rest)) = out.split_once(' ')
         && ARTICLES.contains(&first)
         && rest.len() > 8
@@ -330,6 +330,33 @@ fn citation(inner: &str) -> bool {
         return name_words >= 2 && year && after[5..].bytes().any(|b| b.is_ascii_digit());
     }
     false
+}
+
+/// Labels of an article's section that some databases add after the title
+/// (`…: Brief communication`, `…: a case report`): not part of the title.
+const SECTION_LABELS: &[&str] = &[
+    "brief communication",
+    "brief report",
+    "short communication",
+    "rapid communication",
+    "case report",
+    "a case report",
+    "original article",
+    "original research",
+    "review article",
+];
+
+/// `title` without a trailing `: <section label>`, if four words at least
+/// are left.
+fn without_label(title: &str) -> &str {
+    let trimmed = title.trim_end().trim_end_matches('.').trim_end();
+    if let Some((head, label)) = trimmed.rsplit_once(':')
+        && SECTION_LABELS.contains(&words(label).as_str())
+        && head.split_whitespace().count() >= 4
+    {
+        return head;
+    }
+    title
 }
 
 /// Titles that name a kind of item rather than an item: two records titled
@@ -790,6 +817,11 @@ mod tests {
         assert_eq!(title("Étude de l’hépatite"), "etude de lhepatite");
         assert_eq!(title("TNF-α in sepsis"), title("TNF-alpha in sepsis"));
         assert_eq!(title("[Research on surgery] LA: Chi"), "research on surgery");
+        assert_eq!(
+            title("Liver transplantation in a child with aHUS: Brief communication"),
+            "liver transplantation in a child with ahus"
+        );
+        assert_eq!(title("Hemolysis: a case report"), "hemolysis a case report");
     }
 
     #[test]
