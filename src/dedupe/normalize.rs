@@ -759,6 +759,17 @@ pub fn pages(sp: &str, ep: &str) -> Pages {
     }
     let first: String = words(start).chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     let first = first.trim_start_matches('0');
+    // A range whose ends carry one letter (`c37`–`c42`: a journal's section
+    // numbering its pages) is a range of pages; a lone `e12724` is not.
+    let letter = |s: &str| s.chars().next().filter(char::is_ascii_alphabetic);
+    let lettered = match (letter(start), letter(end)) {
+        (Some(x), Some(y))
+            if x.eq_ignore_ascii_case(&y) && start != end && letter_digits(start) && letter_digits(end) =>
+        {
+            Some(x.to_ascii_lowercase())
+        }
+        _ => None,
+    };
     let numeric = |s: &str| -> Option<(String, u32)> {
         // The first run of digits: `106` of `106-11; discussion 111`.
         let digits: String = s
@@ -769,7 +780,8 @@ pub fn pages(sp: &str, ep: &str) -> Pages {
         // Supplement pages (`S12`) count as pages; article numbers
         // (`e12724`, `a1754`) do not.
         let prefix: String = s.chars().take_while(|c| !c.is_ascii_digit()).collect();
-        let prefix_ok = prefix.is_empty() || prefix.eq_ignore_ascii_case("s");
+        let one = |c: char| prefix.len() == 1 && prefix.starts_with([c, c.to_ascii_uppercase()]);
+        let prefix_ok = prefix.is_empty() || one('s') || lettered.is_some_and(one);
         (prefix_ok && !digits.is_empty() && digits.len() <= 9)
             .then(|| digits.parse().ok().map(|n| (digits, n)))
             .flatten()
@@ -793,6 +805,11 @@ pub fn pages(sp: &str, ep: &str) -> Pages {
         first: first.into(),
         range,
     }
+}
+
+/// Whether `s` is one letter and digits (`c37`).
+fn letter_digits(s: &str) -> bool {
+    s.len() >= 2 && s[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The DOI of a record: the `DO` value, or a DOI found in a note, a URL or
@@ -863,6 +880,9 @@ mod tests {
         assert_eq!(pages("1324-27", "").range, Some((1324, 1327)));
         assert_eq!(pages("e1234", "").first.as_ref(), "e1234");
         assert_eq!(pages("221", "8").range, Some((221, 228)));
+        assert_eq!(pages("c37", "c42").range, Some((37, 42)));
+        assert_eq!(pages("e12724", "").range, None);
+        assert_eq!(pages("e12724", "e12724").range, None);
     }
 
     #[test]
