@@ -102,12 +102,17 @@ pub fn compare(a: &Key, b: &Key) -> Decision {
     if years.is_some_and(|d| d > 1) {
         return decide(Verdict::Distinct, title, "years more than one apart");
     }
-    let pages = pages_agree(a, b);
+    let shifted = shifted(a, b) || shifted(b, a);
+    let pages = if shifted { Pages::Unknown } else { pages_agree(a, b) };
     if pages == Pages::Disjoint {
         return decide(Verdict::Distinct, title, "pages do not overlap");
     }
     let journal = journal_agree(a, b);
-    let volume = agree(a.volume.as_deref(), b.volume.as_deref());
+    let volume = if shifted {
+        Agree::Same
+    } else {
+        agree(a.volume.as_deref(), b.volume.as_deref())
+    };
     let authors = author_similarity(&a.authors, &b.authors);
     let support = usize::from(journal == Agree::Same)
         + usize::from(volume == Agree::Same)
@@ -269,6 +274,16 @@ fn generic(title: f32, authors_ok: bool, support: usize, conflict: usize, year_s
         );
     }
     decide(Verdict::Distinct, score, "generic title in different issues or places")
+}
+
+/// Whether `a`'s volume, issue and pages are `b`'s moved one field on (an
+/// export that lost the volume: issue 26, page 9 for volume 26, issue 9):
+/// no volume, its issue `b`'s volume and its first page `b`'s issue.
+fn shifted(a: &Key, b: &Key) -> bool {
+    a.volume.is_none()
+        && a.issue.is_some()
+        && a.issue == b.volume
+        && b.issue.as_deref().is_some_and(|issue| *a.pages.first == *issue)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
