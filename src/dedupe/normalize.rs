@@ -326,7 +326,7 @@ fn citation(inner: &str) -> bool {
     if let Some(at) = inner.find('(') {
         let name_words = words(&inner[..at]).split(' ').filter(|x| !x.is_empty()).count();
         let after = &inner[at + 1..];
-        let year = after.get(..4).is_some_and(|y| number(y)) && after[4..].starts_with(')');
+        let year = after.get(..4).is_some_and(number) && after[4..].starts_with(')');
         return name_words >= 2 && year && after[5..].bytes().any(|b| b.is_ascii_digit());
     }
     false
