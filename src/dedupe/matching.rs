@@ -102,12 +102,17 @@ pub fn compare(a: &Key, b: &Key) -> Decision {
     if years.is_some_and(|d| d > 1) {
         return decide(Verdict::Distinct, title, "years more than one apart");
     }
-    let pages = pages_agree(a, b);
+    let shifted = shifted(a, b) || shifted(b, a);
+    let pages = if shifted { Pages::Unknown } else { pages_agree(a, b) };
     if pages == Pages::Disjoint {
         return decide(Verdict::Distinct, title, "pages do not overlap");
     }
     let journal = journal_agree(a, b);
-    let volume = agree(a.volume.as_deref(), b.volume.as_deref());
+    let volume = if shifted {
+        Agree::Same
+    } else {
+        agree(a.volume.as_deref(), b.volume.as_deref())
+    };
     let authors = author_similarity(&a.authors, &b.authors);
     let support = usize::from(journal == Agree::Same)
         + usize::from(volume == Agree::Same)
@@ -271,6 +276,16 @@ fn generic(title: f32, authors_ok: bool, support: usize, conflict: usize, year_s
     decide(Verdict::Distinct, score, "generic title in different issues or places")
 }
 
+/// Whether `a`'s volume, issue and pages are `b`'s moved one field on (an
+/// export that lost the volume: issue 26, page 9 for volume 26, issue 9):
+/// no volume, its issue `b`'s volume and its first page `b`'s issue.
+fn shifted(a: &Key, b: &Key) -> bool {
+    a.volume.is_none()
+        && a.issue.is_some()
+        && a.issue == b.volume
+        && b.issue.as_deref().is_some_and(|issue| *a.pages.first == *issue)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pages {
     SameFirst,
@@ -421,7 +436,21 @@ fn same_author(a: &Author, b: &Author) -> bool {
                 && (x.surname.ends_with(&*y.surname) && x.surname.starts_with(&*y.given)
                     || x.surname.starts_with(&*y.surname) && x.surname.ends_with(&*y.given)))
     };
-    inverted(a, b) || inverted(b, a)
+    // A given name written into the surname (`Il Cheong, H.` and
+    // `Cheong, H. I.`): the rest of the surname starts with a later
+    // initial of the other, and the first initials agree.
+    let given_in_surname = |x: &Author, y: &Author| {
+        let Some(rest) = x.surname.strip_suffix(&*y.surname) else {
+            return false;
+        };
+        rest.len() >= 2
+            && y.surname.len() >= 3
+            && x.initials.get(..1).is_some_and(|i| y.initials.starts_with(i))
+            && rest
+                .get(..1)
+                .is_some_and(|r| y.initials.get(1..).is_some_and(|later| later.contains(r)))
+    };
+    inverted(a, b) || inverted(b, a) || given_in_surname(a, b) || given_in_surname(b, a)
 }
 
 /// How many of the shorter author list (its first twelve) are in the other,
@@ -445,6 +474,15 @@ pub fn author_similarity(a: &[Author], b: &[Author]) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_given_name_in_the_surname_is_the_same_author() {
+        let author = |raw| super::super::normalize::author(raw).unwrap();
+        assert!(same_author(&author("Il Cheong, H."), &author("Cheong, H. I.")));
+        assert!(same_author(&author("Cheong, H. I."), &author("Il Cheong, H.")));
+        assert!(!same_author(&author("Il Cheong, H."), &author("Cheong, H. K.")));
+        assert!(!same_author(&author("Il Cheong, H."), &author("Cheong, J. I.")));
+    }
 
     #[test]
     fn banded_levenshtein_agrees_with_the_plain_one() {

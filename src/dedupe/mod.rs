@@ -112,7 +112,14 @@ pub fn key_of(fields: &[([u8; 2], Cow<str>)]) -> Key {
             .find_map(|code| READ.iter().position(|c| c == code).and_then(|slot| first[slot]))
     };
     let ty = get(&[b"TY"]).map(|t| t.split_ascii_whitespace().next().unwrap_or("").to_ascii_uppercase());
-    let title = normalize::title(get(&[b"TI", b"T1", b"CT"]).unwrap_or(""));
+    let raw_title = get(&[b"TI", b"T1", b"CT"]).unwrap_or("");
+    // A correction notice is compared by the title it corrects.
+    let corrected = normalize::corrected_title(raw_title);
+    let title = normalize::title(
+        corrected
+            .filter(|t| t.split_whitespace().count() >= 3)
+            .unwrap_or(raw_title),
+    );
     let mut authors: Vec<Author> = fields
         .iter()
         .filter(|(c, _)| c == b"AU" || c == b"A1")
@@ -139,7 +146,11 @@ pub fn key_of(fields: &[([u8; 2], Cow<str>)]) -> Key {
                 normalize::doi(v)
             })
     });
-    let kind = normalize::kind(ty.as_deref().unwrap_or(""), &title, &journals, doi.as_deref());
+    let kind = if corrected.is_some() {
+        Kind::Erratum
+    } else {
+        normalize::kind(ty.as_deref().unwrap_or(""), &title, &journals, doi.as_deref())
+    };
     let generic = normalize::is_generic_title(&title);
     Key {
         id: get(&[b"ID"]).map(|v| v.trim().into()),

@@ -225,7 +225,7 @@ pub fn title(raw: &str) -> String {
         None if words(&plain).is_empty() => raw.to_string(),
         None => plain,
     };
-    let mut out = words(&body);
+    let mut out = words(without_label(&body));
     if let Some((first, rest)) = out.split_once(' ')
         && ARTICLES.contains(&first)
         && rest.len() > 8
@@ -233,6 +233,130 @@ pub fn title(raw: &str) -> String {
         out = rest.to_string();
     }
     out
+}
+
+/// The title of the corrected item if `raw` is a correction notice's
+/// title, as databases write them: `Erratum: <title> (<citation>)`
+/// (Embase, the citation often cut short), `<title> (vol 142, pg 310,
+/// 2003)` (Web of Science) or `<title> (<Journal> (2009) 360 (542-544))`
+/// (Embase without the word). Two notices of one correction then compare
+/// by that title (when it has three words at least); the notice stays an
+/// erratum, never its article.
+pub fn corrected_title(raw: &str) -> Option<&str> {
+    let raw = raw.trim();
+    let mut rest = raw;
+    let mut marked = false;
+    for prefix in [
+        "erratum to:",
+        "erratum:",
+        "errata:",
+        "correction to:",
+        "correction:",
+        "corrigendum to:",
+        "corrigendum:",
+        "erratum to ",
+        "correction to ",
+        "corrigendum to ",
+    ] {
+        if rest.len() > prefix.len()
+            && rest.is_char_boundary(prefix.len())
+            && rest[..prefix.len()].eq_ignore_ascii_case(prefix)
+        {
+            rest = rest[prefix.len()..].trim_start();
+            marked = true;
+            break;
+        }
+    }
+    let (body, cited) = match trailing_group(rest) {
+        Some((at, inner, closed)) => {
+            let cites = citation(inner) || (marked && !closed && inner.contains('('));
+            if cites { (&rest[..at], true) } else { (rest, false) }
+        }
+        None => (rest, false),
+    };
+    let body = body.trim_end().trim_end_matches(['.', ':', ';', ',']).trim_end();
+    (marked || cited).then_some(body)
+}
+
+/// The title's last top-level parenthesised group: where it starts, what is
+/// inside, and whether it is closed (an unclosed one is a title cut short).
+fn trailing_group(text: &str) -> Option<(usize, &str, bool)> {
+    let mut depth = 0usize;
+    let mut open = None;
+    let mut last = None;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => {
+                if depth == 0 {
+                    open = Some(i);
+                }
+                depth += 1;
+            }
+            ')' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    last = open.map(|o| (o, i));
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth > 0 {
+        let at = open?;
+        return Some((at, &text[at + 1..], false));
+    }
+    let (at, close) = last?;
+    text[close + 1..]
+        .trim()
+        .trim_matches(['.', ' '])
+        .is_empty()
+        .then(|| (at, &text[at + 1..close], true))
+}
+
+/// Whether a parenthesised part cites another item: `vol 142, pg 310,
+/// 2003`, or a journal with `(2009)` and a volume or pages after it.
+fn citation(inner: &str) -> bool {
+    let folded = words(inner);
+    let w: Vec<&str> = folded.split(' ').collect();
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let ["vol", v, "pg", _, y] = w.as_slice() {
+        return number(v) && y.len() == 4 && number(y);
+    }
+    // `New England Journal of Medicine (2009) 360 (542-544)`
+    if let Some(at) = inner.find('(') {
+        let name_words = words(&inner[..at]).split(' ').filter(|x| !x.is_empty()).count();
+        let after = &inner[at + 1..];
+        let year = after.get(..4).is_some_and(number) && after[4..].starts_with(')');
+        return name_words >= 2 && year && after[5..].bytes().any(|b| b.is_ascii_digit());
+    }
+    false
+}
+
+/// Labels of an article's section that some databases add after the title
+/// (`…: Brief communication`, `…: a case report`): not part of the title.
+const SECTION_LABELS: &[&str] = &[
+    "brief communication",
+    "brief report",
+    "short communication",
+    "rapid communication",
+    "case report",
+    "a case report",
+    "original article",
+    "original research",
+    "review article",
+];
+
+/// `title` without a trailing `: <section label>`, if four words at least
+/// are left.
+fn without_label(title: &str) -> &str {
+    let trimmed = title.trim_end().trim_end_matches('.').trim_end();
+    if let Some((head, label)) = trimmed.rsplit_once(':')
+        && SECTION_LABELS.contains(&words(label).as_str())
+        && head.split_whitespace().count() >= 4
+    {
+        return head;
+    }
+    title
 }
 
 /// Titles that name a kind of item rather than an item: two records titled
@@ -330,14 +454,10 @@ impl Kind {
 pub fn kind(ty: &str, title: &str, journals: &[String], doi: Option<&str>) -> Kind {
     let starts = |prefixes: &[&str]| prefixes.iter().any(|p| title.starts_with(p));
     let ends = |suffixes: &[&str]| suffixes.iter().any(|s| title.ends_with(s));
-    if starts(&[
-        "erratum",
-        "errata",
-        "correction to ",
-        "correction ",
-        "corrigendum",
-        "correction",
-    ]) {
+    // Not `correction …` alone: `Correction of scoliosis` is an article
+    // (`Correction: …` is read from the raw title, [`corrected_title`]).
+    if starts(&["erratum", "errata", "correction to ", "corrigendum"]) || matches!(title, "correction" | "corrections")
+    {
         return Kind::Erratum;
     }
     if starts(&["retraction", "retracted", "notice of retraction", "withdrawn"]) {
@@ -407,9 +527,15 @@ pub fn kind(ty: &str, title: &str, journals: &[String], doi: Option<&str>) -> Ki
 const JOURNAL_STOP: &[&str] = &["of", "the", "and", "for", "in", "on", "de", "la", "der", "und"];
 
 /// A journal name as comparable words: folded, stop words dropped; what
-/// follows ` = ` (MEDLINE's parallel titles) is a separate name.
+/// follows ` = ` (MEDLINE's parallel titles) is a separate name, and so is
+/// the meeting in Embase's `Journal.Conference: Meeting` (a record of the
+/// abstract elsewhere may name the meeting alone).
 pub fn journals(raw: &str, out: &mut Vec<String>) {
-    for part in raw.split(" = ") {
+    let meeting = raw
+        .find(".Conference:")
+        .map(|at| &raw[at + ".Conference:".len()..])
+        .filter(|m| words(m).split(' ').count() >= 3);
+    for part in raw.split(" = ").chain(meeting) {
         // `PLoS ONE [Electronic Resource]`
         let part = match part.find('[') {
             Some(at) if at > 0 => &part[..at],
@@ -633,6 +759,17 @@ pub fn pages(sp: &str, ep: &str) -> Pages {
     }
     let first: String = words(start).chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     let first = first.trim_start_matches('0');
+    // A range whose ends carry one letter (`c37`–`c42`: a journal's section
+    // numbering its pages) is a range of pages; a lone `e12724` is not.
+    let letter = |s: &str| s.chars().next().filter(char::is_ascii_alphabetic);
+    let lettered = match (letter(start), letter(end)) {
+        (Some(x), Some(y))
+            if x.eq_ignore_ascii_case(&y) && start != end && letter_digits(start) && letter_digits(end) =>
+        {
+            Some(x.to_ascii_lowercase())
+        }
+        _ => None,
+    };
     let numeric = |s: &str| -> Option<(String, u32)> {
         // The first run of digits: `106` of `106-11; discussion 111`.
         let digits: String = s
@@ -643,7 +780,8 @@ pub fn pages(sp: &str, ep: &str) -> Pages {
         // Supplement pages (`S12`) count as pages; article numbers
         // (`e12724`, `a1754`) do not.
         let prefix: String = s.chars().take_while(|c| !c.is_ascii_digit()).collect();
-        let prefix_ok = prefix.is_empty() || prefix.eq_ignore_ascii_case("s");
+        let one = |c: char| prefix.len() == 1 && prefix.starts_with([c, c.to_ascii_uppercase()]);
+        let prefix_ok = prefix.is_empty() || one('s') || lettered.is_some_and(one);
         (prefix_ok && !digits.is_empty() && digits.len() <= 9)
             .then(|| digits.parse().ok().map(|n| (digits, n)))
             .flatten()
@@ -669,6 +807,11 @@ pub fn pages(sp: &str, ep: &str) -> Pages {
     }
 }
 
+/// Whether `s` is one letter and digits (`c37`).
+fn letter_digits(s: &str) -> bool {
+    s.len() >= 2 && s[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The DOI of a record: the `DO` value, or a DOI found in a note, a URL or
 /// `M3` (some exports put it there); lowercase, resolver prefixes gone.
 pub fn doi(raw: &str) -> Option<Box<str>> {
@@ -691,6 +834,31 @@ mod tests {
         assert_eq!(title("Étude de l’hépatite"), "etude de lhepatite");
         assert_eq!(title("TNF-α in sepsis"), title("TNF-alpha in sepsis"));
         assert_eq!(title("[Research on surgery] LA: Chi"), "research on surgery");
+        assert_eq!(
+            title("Liver transplantation in a child with aHUS: Brief communication"),
+            "liver transplantation in a child with ahus"
+        );
+        assert_eq!(title("Hemolysis: a case report"), "hemolysis a case report");
+    }
+
+    #[test]
+    fn correction_notices_give_the_corrected_title() {
+        assert_eq!(
+            corrected_title("Erratum: Salt and blood pressure (J Hypertens (Ma"),
+            Some("Salt and blood pressure")
+        );
+        assert_eq!(
+            corrected_title("Salt and blood pressure (vol 17, pg 301, 2015)"),
+            Some("Salt and blood pressure")
+        );
+        assert_eq!(
+            corrected_title("Salt and blood pressure (Journal of Hypertension (2015) 17 (301-309))"),
+            Some("Salt and blood pressure")
+        );
+        assert_eq!(corrected_title("Correction: Figure 2"), Some("Figure 2"));
+        assert_eq!(corrected_title("Correction of scoliosis in adults"), None);
+        assert_eq!(corrected_title("Salt and blood pressure (the SALT trial, 2015)"), None);
+        assert_eq!(corrected_title("Salt and blood pressure (part 2)"), None);
     }
 
     #[test]
@@ -712,6 +880,9 @@ mod tests {
         assert_eq!(pages("1324-27", "").range, Some((1324, 1327)));
         assert_eq!(pages("e1234", "").first.as_ref(), "e1234");
         assert_eq!(pages("221", "8").range, Some((221, 228)));
+        assert_eq!(pages("c37", "c42").range, Some((37, 42)));
+        assert_eq!(pages("e12724", "").range, None);
+        assert_eq!(pages("e12724", "e12724").range, None);
     }
 
     #[test]
@@ -729,6 +900,10 @@ mod tests {
         let mut e = Vec::new();
         journals("Diabetes Metab", &mut e);
         assert!(same_journal(&d[0], &e[0]));
+        let mut f = Vec::new();
+        journals("Blood.Conference: 53rd Annual Meeting of the ASH San Diego", &mut f);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[1], "53rd annual meeting ash san diego");
     }
 
     #[test]
