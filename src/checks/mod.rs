@@ -160,7 +160,7 @@ impl Rules {
 pub struct DoiOccurrence {
     /// The value span of the `DO` line.
     pub span: Span,
-    /// FNV hash of the DOI's [`doi_key`], computed where the occurrence is
+    /// Hash ([`FastHash`]) of the DOI's [`doi_key`], computed where the occurrence is
     /// found (in parallel), so that grouping them is integer work.
     pub hash: u64,
 }

@@ -257,21 +257,11 @@ pub fn blocks(key: &Key) -> impl Iterator<Item = u64> + use<> {
     out.into_iter()
 }
 
-/// FNV-1a over `parts`, with a tag and separators.
+/// A block's hash: which field pair it is (`tag`) and their bytes, with the
+/// checks' hash (a collision only costs a comparison more).
 fn hash(tag: u8, parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    };
-    eat(tag);
-    for part in parts {
-        for &b in *part {
-            eat(b);
-        }
-        eat(0xff);
-    }
-    h
+    use std::hash::BuildHasher;
+    crate::checks::FastHash::default().hash_one((tag, parts))
 }
 
 /// Blocks larger than this are not compared all with all: each record
