@@ -144,6 +144,14 @@ impl Workspace {
             self.remove(handle, touched);
         }
         self.files.remove(&file);
+        if self.is_empty() {
+            // The tables keep their size when emptied: closing the one
+            // 100,000-record document would leave tens of MB behind.
+            *self = Self {
+                clock: self.clock,
+                ..Self::default()
+            };
+        }
     }
 
     /// Forgets a file's records read from disk (it was opened: its

@@ -14,7 +14,7 @@ pub use position::{Encoding, Position, from_offset as position_in};
 pub use snapshot::Snapshot;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use ropey::Rope;
 
@@ -124,6 +124,11 @@ pub struct Document {
     /// Whether some pieces were analysed without their keys (the whole
     /// text was checked): see [`Document::take_unkeyed`].
     unkeyed: bool,
+    /// Held only here: work on a snapshot away from the lock (making keys
+    /// takes seconds at 100,000 records) watches its weak side and stops
+    /// once the document is closed or replaced, instead of keeping a copy
+    /// of a closed document alive for every time it was opened.
+    open: Arc<()>,
 }
 
 /// A change to apply: replace `range` (bytes) with `text`, or everything.
@@ -251,6 +256,7 @@ impl Document {
             rules,
             record_changes: (Vec::new(), Vec::new()),
             unkeyed: false,
+            open: Arc::new(()),
         };
         document.check_all();
         document
@@ -548,6 +554,11 @@ impl Document {
     /// left to be made by [`Snapshot::key_pieces`] away from the lock.
     pub fn take_unkeyed(&mut self) -> bool {
         std::mem::take(&mut self.unkeyed)
+    }
+
+    /// Alive while this document is open: see [`Snapshot::key_pieces`].
+    pub fn still_open(&self) -> Weak<()> {
+        Arc::downgrade(&self.open)
     }
 
     /// A piece's records (their keys, lines and spans relative to the

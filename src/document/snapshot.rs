@@ -3,6 +3,8 @@
 //! Taking one copies no text and no analysis, so these requests run away
 //! from the store's lock and a keystroke never waits for them.
 
+use std::sync::Weak;
+
 use ropey::Rope;
 
 use super::{Piece, RopeSource};
@@ -57,8 +59,9 @@ impl Snapshot {
 
     /// Makes the duplicate keys of every piece analysed without them (a
     /// document just opened), on every core: they are shared with the
-    /// document, which sees them at once.
-    pub fn key_pieces(&self) {
+    /// document, which sees them at once. Stops early, returning false,
+    /// once `open` is gone ([`super::Document::still_open`]).
+    pub fn key_pieces(&self, open: &Weak<()>) -> bool {
         let todo: Vec<usize> = (0..self.pieces.len())
             .filter(|&i| !self.pieces[i].analysis.is_keyed())
             .collect();
@@ -70,6 +73,9 @@ impl Snapshot {
         let work = |part: &[usize]| {
             let (mut text, mut parse) = (String::new(), syntax::Parse::default());
             for &i in part {
+                if open.strong_count() == 0 {
+                    return;
+                }
                 let analysis = &self.pieces[i].analysis;
                 text.clear();
                 let start = self.starts[i];
@@ -78,13 +84,15 @@ impl Snapshot {
             }
         };
         if threads < 2 {
-            return work(&todo);
+            work(&todo);
+        } else {
+            std::thread::scope(|scope| {
+                for part in todo.chunks(per) {
+                    scope.spawn(move || work(part));
+                }
+            });
         }
-        std::thread::scope(|scope| {
-            for part in todo.chunks(per) {
-                scope.spawn(move || work(part));
-            }
-        });
+        open.strong_count() > 0
     }
 
     /// Every piece: its id (the same while it is unchanged), the line it

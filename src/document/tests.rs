@@ -225,7 +225,7 @@ fn an_edit_rekeys_only_the_records_it_touched() {
     // Opened: keyed later, away from the first diagnostics.
     assert!(document.take_unkeyed());
     assert!(document.record_pieces().is_empty());
-    document.snapshot().key_pieces();
+    assert!(document.snapshot().key_pieces(&document.still_open()));
     assert_eq!(document.record_pieces().len(), 100);
     let _ = document.take_record_changes();
 
@@ -251,4 +251,14 @@ fn an_edit_rekeys_only_the_records_it_touched() {
     let fresh = crate::dedupe::keys(&document.text());
     assert_eq!(records[0].key, fresh[50].key);
     assert_eq!(&*records[0].key.title, "titlex 50");
+}
+
+#[test]
+fn keying_stops_once_the_document_is_gone() {
+    let text: String = (0..300).map(record).collect();
+    let document = Document::new(&text, 1);
+    let (snapshot, open) = (document.snapshot(), document.still_open());
+    drop(document);
+    assert!(!snapshot.key_pieces(&open));
+    assert!(snapshot.pieces().all(|(_, _, analysis)| !analysis.is_keyed()));
 }

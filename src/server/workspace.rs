@@ -518,17 +518,25 @@ pub(crate) fn key_later(
     if !document.take_unkeyed() {
         return;
     }
-    let snapshot = document.snapshot();
+    let (snapshot, open) = (document.snapshot(), document.still_open());
     let (uri, shared, publish) = (uri.clone(), shared.clone(), publish.clone());
     // A thread of its own, yielding to the others: the document's first
     // diagnostics go out meanwhile.
     let started = std::thread::Builder::new().name("keys".into()).spawn(move || {
         lower_priority();
-        if let Err(panic) = crate::contain::contained(|| snapshot.key_pieces()) {
-            tracing::error!(%panic, %uri, "making the duplicate keys failed");
+        let finished = match crate::contain::contained(|| snapshot.key_pieces(&open)) {
+            Ok(finished) => finished,
+            Err(panic) => {
+                tracing::error!(%panic, %uri, "making the duplicate keys failed");
+                return;
+            }
+        };
+        drop(snapshot);
+        if !finished {
+            // Closed meanwhile: this was the last copy of its text.
+            super::release_free_memory();
             return;
         }
-        drop(snapshot);
         let ids = {
             let state = shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             match state.documents.get(&uri) {
