@@ -22,7 +22,7 @@ fn records(dir: &Path) -> Vec<(String, usize, Key)> {
         let text = std::fs::read_to_string(&file).unwrap();
         let name = file.file_name().unwrap().to_string_lossy().to_string();
         for located in dedupe::keys(&text) {
-            out.push((name.clone(), located.line + 1, located.key));
+            out.push((name.clone(), located.line + 1, located.into_key()));
         }
     }
     out
@@ -113,7 +113,7 @@ fn shuffled_and_split_records_give_the_same_clusters() {
     let keys_of = |files: &[String]| -> Vec<Key> {
         files
             .iter()
-            .flat_map(|text| dedupe::keys(text).into_iter().map(|l| l.key))
+            .flat_map(|text| dedupe::keys(text).into_iter().map(dedupe::Located::into_key))
             .collect()
     };
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
@@ -175,7 +175,7 @@ fn a_chain_does_not_join_records_with_different_dois() {
         record("y", Some("10.1/two")),
     ]
     .concat();
-    let keys: Vec<Key> = dedupe::keys(&text).into_iter().map(|l| l.key).collect();
+    let keys: Vec<Key> = dedupe::keys(&text).into_iter().map(dedupe::Located::into_key).collect();
     let clusters = clusters_by_id(&keys);
     assert_eq!(clusters.len(), 1, "{clusters:?}");
     assert_eq!(clusters[0].len(), 2, "{clusters:?}");

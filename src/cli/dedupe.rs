@@ -63,7 +63,7 @@ pub fn dedupe(paths: &[PathBuf], format: DedupeFormat, out_path: Option<&Path>, 
                 line: located.line as u32 + 1,
                 span: located.span,
             });
-            keys.push(located.key);
+            keys.push(located.into_key());
         }
         if out_path.is_some() {
             texts.push(decoded.text.into_owned());

@@ -16,6 +16,7 @@ pub mod normalize;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::syntax::{self, LineKind, Parse, Span};
 pub use matching::{Decision, Verdict, compare};
@@ -57,11 +58,19 @@ pub struct Located {
     pub line: usize,
     /// Its bytes in the text, `TY` line to `ER` line.
     pub span: Span,
-    /// Its key.
-    pub key: Key,
+    /// Its key, shared: an open document's analysis and the workspace
+    /// index hold the same one (a copy each was 1.4 KB a record).
+    pub key: Arc<Key>,
     /// Whether its DOI is a `DO` line's: two records of one file sharing
     /// such a DOI are what the file-wide duplicate-DOI check reports.
     pub doi_tagged: bool,
+}
+
+impl Located {
+    /// Its key, owned: for callers that keep keys alone (the CLI's clusters).
+    pub fn into_key(self) -> Key {
+        Arc::unwrap_or_clone(self.key)
+    }
 }
 
 /// The fields of one record as `(tag, value)`, continuation lines joined
@@ -200,7 +209,7 @@ pub fn still_at(text: &str, span: Span, key: &Key) -> bool {
     starts_line
         && keys(record)
             .first()
-            .is_some_and(|again| again.key == *key && again.span.shift(span.start) == span)
+            .is_some_and(|again| *again.key == *key && again.span.shift(span.start) == span)
 }
 
 /// The key of every record (with a `TY` line) of one parsed piece of text,
@@ -223,7 +232,7 @@ pub fn piece_keys(text: &str, parse: &Parse) -> Vec<Located> {
             Located {
                 line: record.first_line,
                 span: Span::new(first.span.start, last.span.end),
-                key,
+                key: Arc::new(key),
                 doi_tagged,
             }
         })
@@ -498,7 +507,7 @@ pub fn cluster(keys: &[Key], mut links: Vec<Link>, compared: usize) -> Found {
 /// keeps one of these (keys only, not the text) across every file.
 #[derive(Debug, Default)]
 pub struct Index {
-    keys: Vec<Option<Key>>,
+    keys: Vec<Option<Arc<Key>>>,
     free: Vec<u32>,
     blocks: HashMap<u64, Vec<u32>>,
 }
@@ -520,7 +529,7 @@ impl Index {
     }
 
     /// Adds a record; returns its handle.
-    pub fn insert(&mut self, key: Key) -> u32 {
+    pub fn insert(&mut self, key: Arc<Key>) -> u32 {
         let id = match self.free.pop() {
             Some(id) => id,
             None => {
@@ -539,7 +548,7 @@ impl Index {
     }
 
     /// Removes a record; returns its key.
-    pub fn remove(&mut self, id: u32) -> Option<Key> {
+    pub fn remove(&mut self, id: u32) -> Option<Arc<Key>> {
         let key = self.keys.get_mut(id as usize)?.take()?;
         for block in blocks(&key) {
             if let Some(members) = self.blocks.get_mut(&block) {
@@ -555,7 +564,7 @@ impl Index {
 
     /// The key of a record.
     pub fn get(&self, id: u32) -> Option<&Key> {
-        self.keys.get(id as usize)?.as_ref()
+        self.keys.get(id as usize)?.as_deref()
     }
 
     /// Every record that `id` is a duplicate or possible duplicate of, with

@@ -22,11 +22,15 @@ fn keys_know_their_lines_and_fields() {
 #[test]
 fn find_and_the_index_agree() {
     let located = keys(TEXT);
-    let keys: Vec<Key> = located.into_iter().map(|l| l.key).collect();
+    let keys: Vec<Key> = located.into_iter().map(Located::into_key).collect();
     let found = find(&keys);
     assert_eq!(found.clusters, vec![vec![0, 1]]);
     let mut index = Index::new();
-    let ids: Vec<u32> = keys.iter().cloned().map(|k| index.insert(k)).collect();
+    let ids: Vec<u32> = keys
+        .iter()
+        .cloned()
+        .map(|k| index.insert(std::sync::Arc::new(k)))
+        .collect();
     let matches = index.matches(ids[0]);
     assert_eq!(matches.len(), 1);
     assert_eq!(matches[0].0, ids[1]);
@@ -56,7 +60,7 @@ fn a_big_text_read_on_several_threads_keeps_every_line_number() {
     }
     let got: Vec<(usize, String)> = keys(&text)
         .into_iter()
-        .map(|l| (l.line, l.key.id.unwrap().to_string()))
+        .map(|l| (l.line, l.key.id.as_deref().unwrap().to_string()))
         .collect();
     assert_eq!(got, expected);
 }
