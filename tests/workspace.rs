@@ -30,19 +30,23 @@ fn uri(path: &Path) -> String {
 
 /// Starts the server on `root` as an editor with file watching would.
 fn start(root: &Path) -> Client {
+    start_with(
+        root,
+        json!({
+            "general": { "positionEncodings": ["utf-16"] },
+            "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } },
+            "textDocument": { "codeAction": { "codeActionLiteralSupport": {
+                "codeActionKind": { "valueSet": ["quickfix"] } } } }
+        }),
+    )
+}
+
+/// Starts the server on `root` as a client with `capabilities`.
+fn start_with(root: &Path, capabilities: Value) -> Client {
     let mut client = Client::start();
     client.request(
         "initialize",
-        json!({
-            "processId": null,
-            "rootUri": uri(root),
-            "capabilities": {
-                "general": { "positionEncodings": ["utf-16"] },
-                "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } },
-                "textDocument": { "codeAction": { "codeActionLiteralSupport": {
-                    "codeActionKind": { "valueSet": ["quickfix"] } } } }
-            }
-        }),
+        json!({ "processId": null, "rootUri": uri(root), "capabilities": capabilities }),
     );
     client.notify("initialized", json!({}));
     client
@@ -129,6 +133,26 @@ fn a_duplicate_is_shown_on_every_copy_open_or_not() {
 
 /// Two files sharing a duplicate: `a.ris` (open) holds OTHER then FIRST
 /// (its TY on line 7), `scopus.ris` (on disk) THIRD then COPY (line 8).
+/// The code action "Merge 1 duplicate into this record" at a cursor.
+fn merge_action(client: &mut Client, uri: &str, line: u32, character: u32) -> Value {
+    let at = json!({ "line": line, "character": character });
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": at, "end": at },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Merge 1 duplicate into this record")
+        .unwrap_or_else(|| panic!("no merge in {actions}"))
+        .clone()
+}
+
 fn two_files(name: &str) -> (PathBuf, PathBuf, PathBuf, String, String) {
     let dir = folder(name);
     let (a, b) = (dir.join("a.ris"), dir.join("scopus.ris"));
@@ -198,32 +222,13 @@ fn references_on_a_record_list_its_copies() {
 #[test]
 fn merging_keeps_every_value_and_removes_the_copies_in_one_edit() {
     let (dir, a, b, a_text, b_text) = two_files("merge");
-    let mut client = Client::start();
-    client.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": uri(&dir),
-            "capabilities": { "workspace": { "workspaceEdit": { "documentChanges": true } } }
-        }),
+    let mut client = start_with(
+        &dir,
+        json!({ "workspace": { "workspaceEdit": { "documentChanges": true } } }),
     );
-    client.notify("initialized", json!({}));
     client.open(&uri(&a), &a_text, 3);
     diagnostics_until(&mut client, &uri(&a), has("RIS071"));
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri(&a) },
-            "range": { "start": { "line": 8, "character": 2 }, "end": { "line": 8, "character": 2 } },
-            "context": { "diagnostics": [] }
-        }),
-    );
-    let merge = actions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["title"] == "Merge 1 duplicate into this record")
-        .unwrap_or_else(|| panic!("no merge in {actions}"));
+    let merge = merge_action(&mut client, &uri(&a), 8, 2);
     let changes = merge["edit"]["documentChanges"].as_array().unwrap();
     assert_eq!(changes.len(), 2, "{merge}");
     let edited = |path: &Path, text: &str| {
@@ -334,33 +339,13 @@ fn a_preprint_and_its_published_version_are_a_possible_duplicate() {
 #[test]
 fn a_client_that_resolves_edits_gets_the_merge_when_it_chooses_it() {
     let (dir, a, b, a_text, b_text) = two_files("resolve");
-    let mut client = Client::start();
-    client.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": uri(&dir),
-            "capabilities": { "textDocument": { "codeAction": { "resolveSupport": { "properties": ["edit"] } } } }
-        }),
+    let mut client = start_with(
+        &dir,
+        json!({ "textDocument": { "codeAction": { "resolveSupport": { "properties": ["edit"] } } } }),
     );
-    client.notify("initialized", json!({}));
     client.open(&uri(&a), &a_text, 1);
     diagnostics_until(&mut client, &uri(&a), has("RIS071"));
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri(&a) },
-            "range": { "start": { "line": 7, "character": 0 }, "end": { "line": 7, "character": 0 } },
-            "context": { "diagnostics": [] }
-        }),
-    );
-    let merge = actions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["title"] == "Merge 1 duplicate into this record")
-        .unwrap_or_else(|| panic!("no merge in {actions}"))
-        .clone();
+    let merge = merge_action(&mut client, &uri(&a), 7, 0);
     assert!(merge.get("edit").is_none(), "made when chosen: {merge}");
     let resolved = client.request("codeAction/resolve", merge);
     // Without documentChanges support: plain changes per URI.

@@ -97,6 +97,21 @@ struct Backend {
 }
 
 impl Backend {
+    /// Applies a change of the workspace (folders, files on disk) contained,
+    /// and publishes the files whose findings it changed.
+    fn workspace_event(&self, failed: &str, change: impl FnOnce(&mut State) -> Vec<Url>) {
+        let touched = {
+            let mut state = self.state();
+            crate::contain::contained(|| change(&mut state)).unwrap_or_else(|panic| {
+                tracing::error!(%panic, "{failed}");
+                Vec::new()
+            })
+        };
+        for uri in touched {
+            let _ = self.publish.send(uri);
+        }
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         // A panic in another handler must not take every later request down.
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -476,41 +491,15 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
-        let touched = {
-            let mut state = self.state();
-            let event = params.event;
-            match crate::contain::contained(|| {
-                workspace::folders_changed(&mut state, event, &self.state, &self.publish)
-            }) {
-                Ok(uris) => uris,
-                Err(panic) => {
-                    tracing::error!(%panic, "updating the workspace folders failed");
-                    Vec::new()
-                }
-            }
-        };
-        for uri in touched {
-            let _ = self.publish.send(uri);
-        }
+        self.workspace_event("updating the workspace folders failed", |state| {
+            workspace::folders_changed(state, params.event, &self.state, &self.publish)
+        });
     }
 
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
-        let touched = {
-            let mut state = self.state();
-            let changes = params.changes;
-            match crate::contain::contained(|| {
-                workspace::files_changed(&mut state, changes, &self.state, &self.publish)
-            }) {
-                Ok(uris) => uris,
-                Err(panic) => {
-                    tracing::error!(%panic, "updating the workspace index from file events failed");
-                    Vec::new()
-                }
-            }
-        };
-        for uri in touched {
-            let _ = self.publish.send(uri);
-        }
+        self.workspace_event("updating the workspace index from file events failed", |state| {
+            workspace::files_changed(state, params.changes, &self.state, &self.publish)
+        });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -541,14 +530,10 @@ impl LanguageServer for Backend {
                 workspace::key_later(&mut state, uri, &self.state, &self.publish);
             }
             // Severities of the duplicate codes may have changed too.
-            let flagged: Vec<Url> = state
-                .files
-                .index
-                .flagged_files()
+            let flagged = workspace::flagged_uris(&state)
                 .into_iter()
-                .map(|id| state.files.uri(id).clone())
-                .filter(|uri| !uris.contains(uri))
-                .collect();
+                .filter(|uri| !uris.contains(uri));
+            let flagged: Vec<Url> = flagged.collect();
             uris.into_iter().chain(flagged).collect()
         };
         for uri in uris {

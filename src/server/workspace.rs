@@ -137,6 +137,18 @@ pub(crate) fn sync_document(state: &mut State, uri: &Url) -> Vec<Url> {
     state.files.uris(&touched)
 }
 
+/// The files with duplicate findings: what a change of their codes'
+/// severities must publish again.
+pub(crate) fn flagged_uris(state: &State) -> Vec<Url> {
+    let files = &state.files;
+    files
+        .index
+        .flagged_files()
+        .into_iter()
+        .map(|id| files.uri(id).clone())
+        .collect()
+}
+
 /// A document was opened: its pieces stand for the file from now on.
 pub(crate) fn opened(state: &mut State, uri: &Url) -> Vec<Url> {
     let file = state.files.id(uri);
@@ -427,13 +439,7 @@ pub(crate) fn index_folders(shared: Arc<Mutex<State>>, publish: mpsc::UnboundedS
         for uri in open_then.iter().filter(|uri| !open.contains(uri)) {
             reread(state, uri, &shared, &publish);
         }
-        let flagged: Vec<Url> = state
-            .files
-            .index
-            .flagged_files()
-            .into_iter()
-            .map(|id| state.files.uri(id).clone())
-            .collect();
+        let flagged = flagged_uris(state);
         let open: Vec<(Url, Vec<u64>)> = open
             .into_iter()
             .map(|uri| {
