@@ -519,7 +519,7 @@ impl LanguageServer for Backend {
             }
             // Severities may have changed: serialize everything afresh.
             state.published.clear();
-            let uris: Vec<Url> = state.documents.keys().cloned().collect();
+            let mut uris: Vec<Url> = state.documents.keys().cloned().collect();
             for uri in &uris {
                 let (config, _) = state.config_for(uri);
                 if let Some(document) = state.documents.get_mut(uri) {
@@ -530,11 +530,12 @@ impl LanguageServer for Backend {
                 workspace::key_later(&mut state, uri, &self.state, &self.publish);
             }
             // Severities of the duplicate codes may have changed too.
-            let flagged = workspace::flagged_uris(&state)
-                .into_iter()
-                .filter(|uri| !uris.contains(uri));
-            let flagged: Vec<Url> = flagged.collect();
-            uris.into_iter().chain(flagged).collect()
+            for uri in workspace::flagged_uris(&state) {
+                if !uris.contains(&uri) {
+                    uris.push(uri);
+                }
+            }
+            uris
         };
         for uri in uris {
             let _ = self.publish.send(uri);
