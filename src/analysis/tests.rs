@@ -63,3 +63,29 @@ fn extra_tags_are_read_as_tags_however_they_are_spaced() {
     let codes: Vec<Code> = check(text, &rules).iter().map(|d| d.code).collect();
     assert_eq!(codes, [Code::NonstandardSpacing]);
 }
+
+#[test]
+fn a_record_too_big_for_one_thread_is_analysed_as_a_small_one() {
+    // Above PARALLEL_ANALYSIS the checks and the rest run on two threads:
+    // the same findings, outline and keys as the same lines would give.
+    let mut text = String::from("TY  - JOUR\nTI  - A record of many lines\nPY  - 21\n");
+    for i in 0..40_000 {
+        text.push_str(&format!("M1  - Cited reference {i}, 2001, J Something 12:34\n"));
+    }
+    text.push_str("M1  - Cited reference 7, 2001, J Something 12:34\nER  - \n");
+    assert!(text.len() >= PARALLEL_ANALYSIS);
+    let analysis = analyze(
+        &text,
+        false,
+        &Rules::default(),
+        Scope::Everything,
+        &mut Parse::default(),
+    );
+    let codes: Vec<Code> = analysis.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::InvalidYear, Code::RepeatedTag, Code::DuplicateLine]);
+    assert_eq!(analysis.places.len(), 3);
+    assert_eq!(analysis.places[2].span.0.line, 40_003);
+    assert_eq!(analysis.symbols.len(), 1);
+    assert_eq!(analysis.keys().len(), 1);
+    assert_eq!(analysis.records, 1);
+}
