@@ -104,6 +104,13 @@ pub fn compare(a: &Key, b: &Key) -> Decision {
     }
     let shifted = shifted(a, b) || shifted(b, a);
     let pages = if shifted { Pages::Unknown } else { pages_agree(a, b) };
+    if pages != Pages::SameFirst && same_meeting_abstract(a, b) {
+        return decide(
+            Verdict::Duplicate,
+            title,
+            "one meeting abstract in two indexes: same title, authors, journal, volume and year; pages differ",
+        );
+    }
     if pages == Pages::Disjoint {
         return decide(Verdict::Distinct, title, "pages do not overlap");
     }
@@ -251,6 +258,39 @@ fn kinds_differ(a: Kind, b: Kind, title: f32) -> Decision {
         "different kinds of item"
     };
     decide(Verdict::Distinct, title, reason)
+}
+
+/// Whether `a` and `b` are one meeting abstract as two databases index it:
+/// one in Embase's `Journal.Conference: Meeting` form, the other under that
+/// journal's name alone, numbered differently (an abstract number beside a
+/// supplement's page), so their pages are no guide. Everything else must be
+/// the same: title, every author in order, journal, volume, year (an issue
+/// if both give one), and both an abstract's length, a page or two (a later
+/// article of the same title is longer, or in another volume or year).
+fn same_meeting_abstract(a: &Key, b: &Key) -> bool {
+    let (journal, other) = match (&a.meeting, &b.meeting) {
+        (Some(journal), None) => (journal, b),
+        (None, Some(journal)) => (journal, a),
+        _ => return false,
+    };
+    let short = |k: &Key| k.pages.range.is_some_and(|(start, end)| end.saturating_sub(start) <= 1);
+    let same_authors = !a.authors.is_empty()
+        && a.authors.len() == b.authors.len()
+        && a.authors.iter().zip(b.authors.iter()).all(|(x, y)| same_author(x, y));
+    matches!(a.kind, Kind::Article | Kind::Conference)
+        && a.kind == b.kind
+        && !a.title.is_empty()
+        && !a.generic
+        && a.title == b.title
+        && a.year.is_some()
+        && a.year == b.year
+        && a.volume.is_some()
+        && a.volume == b.volume
+        && agree(a.issue.as_deref(), b.issue.as_deref()) != Agree::Differ
+        && short(a)
+        && short(b)
+        && other.journals.iter().any(|j| same_journal(journal, j))
+        && same_authors
 }
 
 /// Generic titles (`Editorial`, `Erratum`, `Reply`) merge only when
@@ -482,6 +522,43 @@ mod tests {
         assert!(same_author(&author("Cheong, H. I."), &author("Il Cheong, H.")));
         assert!(!same_author(&author("Il Cheong, H."), &author("Cheong, H. K.")));
         assert!(!same_author(&author("Il Cheong, H."), &author("Cheong, J. I.")));
+    }
+
+    #[test]
+    fn one_meeting_abstract_in_two_indexes_and_its_near_misses() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/dedupe/meeting_abstract_near_misses/a.ris"
+        ))
+        .unwrap();
+        let keys: Vec<Key> = super::super::keys(&text)
+            .into_iter()
+            .map(super::super::Located::into_key)
+            .collect();
+        let embase = &keys[0];
+        assert_eq!(embase.meeting.as_deref(), Some("transplant international"));
+        // The same abstract under the journal's name, another page.
+        let mut copy = keys[1].clone();
+        copy.volume = embase.volume.clone();
+        let decision = compare(embase, &copy);
+        assert_eq!(decision.verdict, Verdict::Duplicate, "{decision:?}");
+        assert!(decision.reason.starts_with("one meeting abstract"));
+        assert_eq!(compare(&copy, embase).verdict, Verdict::Duplicate);
+        // Another issue given on both.
+        let mut issue = copy.clone();
+        issue.issue = Some("9".into());
+        let mut embase_issue = embase.clone();
+        embase_issue.issue = Some("s1".into());
+        assert_eq!(compare(&embase_issue, &issue).verdict, Verdict::Distinct);
+        // Both in Embase's form: two abstracts of one meeting.
+        let mut twice = copy.clone();
+        twice.meeting = embase.meeting.clone();
+        assert_ne!(compare(embase, &twice).verdict, Verdict::Duplicate);
+        // Another volume, another author, a full article, another journal.
+        for other in &keys[1..] {
+            let decision = compare(embase, other);
+            assert_eq!(decision.verdict, Verdict::Distinct, "{:?}: {decision:?}", other.id);
+        }
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct Key {
     pub year: Option<u16>,
     /// Every journal or source name given, as comparable words.
     pub journals: Box<[Box<str>]>,
+    /// The journal of Embase's `Journal.Conference: Meeting` form, as
+    /// comparable words: the record is a meeting abstract printed there.
+    pub meeting: Option<Box<str>>,
     /// Volume, folded.
     pub volume: Option<Box<str>>,
     /// Issue, folded.
@@ -136,9 +139,13 @@ pub fn key_of(fields: &[([u8; 2], Cow<str>)]) -> Key {
         .collect();
     authors.dedup();
     let mut journals = Vec::new();
+    let mut meeting = None;
     for (code, value) in fields {
         if matches!(code, b"T2" | b"JO" | b"JF" | b"JA" | b"J1" | b"J2" | b"BT" | b"T3") {
             normalize::journals(value, &mut journals);
+            if meeting.is_none() {
+                meeting = normalize::meeting_journal(value);
+            }
         }
     }
     let doi = get(&[b"DO"]).and_then(normalize::doi).or_else(|| {
@@ -167,6 +174,7 @@ pub fn key_of(fields: &[([u8; 2], Cow<str>)]) -> Key {
         authors: authors.into(),
         year: get(&[b"PY", b"Y1", b"DA"]).and_then(normalize::year),
         journals: journals.into_iter().map(String::into_boxed_str).collect(),
+        meeting: meeting.map(String::into_boxed_str),
         volume: get(&[b"VL"]).and_then(normalize::number),
         issue: get(&[b"IS"]).and_then(normalize::number),
         pages: normalize::pages(get(&[b"SP"]).unwrap_or(""), get(&[b"EP"]).unwrap_or("")),

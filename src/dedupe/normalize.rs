@@ -555,6 +555,16 @@ pub fn journals(raw: &str, out: &mut Vec<String>) {
     }
 }
 
+/// The journal of Embase's `Journal.Conference: Meeting` form, as
+/// comparable words (what [`journals`] makes of `Journal`); `None` for any
+/// other name.
+pub fn meeting_journal(raw: &str) -> Option<String> {
+    let at = raw.find(".Conference:")?;
+    let mut names = Vec::new();
+    journals(&raw[..at], &mut names);
+    names.into_iter().next()
+}
+
 /// Whether two journal names (from [`journals`]) name the same journal,
 /// abbreviations allowed: every word of the shorter is a prefix of the
 /// matching word of the longer (`j clin oncol` ~ `journal clinical
@@ -904,6 +914,12 @@ mod tests {
         journals("Blood.Conference: 53rd Annual Meeting of the ASH San Diego", &mut f);
         assert_eq!(f.len(), 2);
         assert_eq!(f[1], "53rd annual meeting ash san diego");
+        assert_eq!(
+            meeting_journal("The Journal of Pediatrics.Conference: 6th Congress, Montreal").as_deref(),
+            Some("journal pediatrics")
+        );
+        assert_eq!(meeting_journal("Blood"), None);
+        assert_eq!(meeting_journal("53rd Annual Meeting of the ASH"), None);
     }
 
     #[test]
