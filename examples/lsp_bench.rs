@@ -27,8 +27,11 @@
 //!   and a keystroke's diagnostics while a document-symbols request runs;
 //! - with `--long-record N`, one more record of N `M1` lines at the end of
 //!   the text, and keystrokes typed into its title;
+//! - close: `didClose` → the answer to the next request (a workspace-symbols
+//!   query), the time the server is held by a close;
 //! - memory: peak RSS (`VmHWM`) and RSS (`VmRSS`) with the file open, RSS
-//!   after closing it, and RSS after `--cycles` more open/close cycles (whose
+//!   once it has settled after closing it (the memory is freed away from
+//!   the messages), and RSS after `--cycles` more open/close cycles (whose
 //!   open times give a second, warm, open median).
 //!
 //! With `--workspace N`, it measures the workspace's duplicate index
@@ -507,6 +510,7 @@ struct Row {
     peak: u64,
     rss_open: u64,
     rss_closed: u64,
+    close: Option<Duration>,
     cycle_opens: Vec<Duration>,
     rss_cycles: u64,
     peak_cycles: u64,
@@ -548,10 +552,28 @@ fn open(server: &mut Connection, input: &Input, version: i64) -> Result<(Duratio
     Ok((at - sent, count, length))
 }
 
-fn close(server: &mut Connection) -> Result<(), String> {
+/// Closes the document; returns how long the next request waited.
+fn close(server: &mut Connection) -> Result<Duration, String> {
     server.notify("textDocument/didClose", json!({ "textDocument": { "uri": URI } }))?;
+    let sent = Instant::now();
+    let id = server.request("workspace/symbol", json!({ "query": "zzzz" }))?;
+    let (at, _, _) = server.response(id)?;
     server.diagnostics(None)?;
-    Ok(())
+    Ok(at - sent)
+}
+
+/// RSS once it stops falling (read every 100 ms, for at most 5 s).
+fn settled_rss(server: &Connection) -> u64 {
+    let mut last = server.memory().1;
+    for _ in 0..50 {
+        std::thread::sleep(Duration::from_millis(100));
+        let now = server.memory().1;
+        if now + (1 << 20) > last {
+            return now.min(last);
+        }
+        last = now;
+    }
+    last
 }
 
 /// Types `keys` characters from `at` on, one change each; returns each latency.
@@ -633,8 +655,8 @@ fn measure(path: &Path, input: &Input, args: &Args) -> Result<Row, String> {
         eprintln!("  other requests: {error}");
     }
     (row.peak, row.rss_open) = server.memory();
-    close(&mut server)?;
-    row.rss_closed = server.memory().1;
+    row.close = Some(close(&mut server)?);
+    row.rss_closed = settled_rss(&server);
     for cycle in 0..args.cycles {
         let (took, _, _) = open(&mut server, input, 1000 + cycle as i64)?;
         row.cycle_opens.push(took);
@@ -783,6 +805,7 @@ fn print_table(name: &str, path: &Path, rows: &[Row], args: &Args) {
         "key end p95",
         "compl med",
         "hover med",
+        "close",
         "peak RSS",
         "peak/file",
         "RSS open",
@@ -805,6 +828,7 @@ fn print_table(name: &str, path: &Path, rows: &[Row], args: &Args) {
             ms(percentile(&row.keys_last, 0.95)),
             ms(median(&row.completion)),
             ms(median(&row.hover)),
+            ms(row.close),
             mb(row.peak),
             format!("{:.2}", row.peak as f64 / row.bytes as f64),
             mb(row.rss_open),

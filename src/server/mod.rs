@@ -314,17 +314,19 @@ impl TextSync {
 
     fn close(&self, params: lsp::DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        let touched = {
+        let (touched, closed) = {
             let mut state = self.state();
-            state.documents.remove(&uri);
+            let closed = (state.documents.remove(&uri), state.answers.remove(&uri));
             state.configs.remove(&uri);
             state.published.remove(&uri);
-            state.answers.remove(&uri);
-            workspace::contained(&mut state, &uri, |state| {
+            let touched = workspace::contained(&mut state, &uri, |state| {
                 workspace::closed(state, &uri, &self.state, &self.publish)
-            })
+            });
+            (touched, closed)
         };
-        release_free_memory();
+        // Freeing a 100,000-record document's text and analyses takes a
+        // second: done away from the messages, which go on meanwhile.
+        tokio::task::spawn_blocking(move || drop_and_release(closed));
         let _ = self.publish.send(uri.clone());
         for other in touched.into_iter().filter(|other| *other != uri) {
             let _ = self.publish.send(other);
@@ -867,6 +869,12 @@ fn keep_freed_memory() {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
     }
+}
+
+/// Drops `value`, then gives the memory it held back to the system.
+pub(crate) fn drop_and_release<T>(value: T) {
+    drop(value);
+    release_free_memory();
 }
 
 /// Gives freed memory back to the system. glibc keeps what a closed 100 MB

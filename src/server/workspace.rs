@@ -537,12 +537,12 @@ pub(crate) fn key_later(
                 return;
             }
         };
-        drop(snapshot);
         if !finished {
             // Closed meanwhile: this was the last copy of its text.
-            super::release_free_memory();
+            super::drop_and_release(snapshot);
             return;
         }
+        drop(snapshot);
         let ids = {
             let state = shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             match state.documents.get(&uri) {
