@@ -562,14 +562,21 @@ fn close(server: &mut Connection) -> Result<Duration, String> {
     Ok(at - sent)
 }
 
-/// RSS once it stops falling (read every 100 ms, for at most 5 s).
+/// RSS once it has not moved by 1 MB for a second (read every 100 ms, for
+/// at most 10 s): a closed document is freed, then trimmed, in the background.
 fn settled_rss(server: &Connection) -> u64 {
     let mut last = server.memory().1;
-    for _ in 0..50 {
+    let mut still = 0;
+    for _ in 0..100 {
         std::thread::sleep(Duration::from_millis(100));
         let now = server.memory().1;
-        if now + (1 << 20) > last {
-            return now.min(last);
+        if now.abs_diff(last) < 1 << 20 {
+            still += 1;
+            if still == 10 {
+                return now;
+            }
+        } else {
+            still = 0;
         }
         last = now;
     }

@@ -154,11 +154,9 @@ impl Workspace {
         let Some(records) = self.files.get_mut(&file) else {
             return;
         };
-        let disk = std::mem::take(&mut records.disk);
-        let pieces = std::mem::take(&mut records.pieces);
-        for handle in disk.into_iter().chain(pieces.into_values().flatten()) {
-            self.remove(handle, touched);
-        }
+        let mut handles = std::mem::take(&mut records.disk);
+        handles.extend(std::mem::take(&mut records.pieces).into_values().flatten());
+        self.remove(&handles, touched);
         self.files.remove(&file);
         if self.is_empty() {
             // The tables keep their size when emptied: closing the one
@@ -176,9 +174,8 @@ impl Workspace {
         let Some(records) = self.files.get_mut(&file) else {
             return;
         };
-        for handle in std::mem::take(&mut records.disk) {
-            self.remove(handle, touched);
-        }
+        let handles = std::mem::take(&mut records.disk);
+        self.remove(&handles, touched);
     }
 
     /// Adds the records of an open document's piece.
@@ -204,9 +201,7 @@ impl Workspace {
         let Some(handles) = self.files.get_mut(&file).and_then(|f| f.pieces.remove(&id)) else {
             return;
         };
-        for handle in handles {
-            self.remove(handle, touched);
-        }
+        self.remove(&handles, touched);
     }
 
     /// A record.
@@ -322,11 +317,19 @@ impl Workspace {
         handle
     }
 
-    fn remove(&mut self, handle: Handle, touched: &mut Touched) {
+    /// Removes records, out of the index in one batch.
+    fn remove(&mut self, handles: &[Handle], touched: &mut Touched) {
+        self.index.remove_all(handles);
+        for &handle in handles {
+            self.unlink(handle, touched);
+        }
+    }
+
+    /// Forgets a record (already out of the index) and its links.
+    fn unlink(&mut self, handle: Handle, touched: &mut Touched) {
         let Some(record) = self.records.get_mut(handle as usize).and_then(Option::take) else {
             return;
         };
-        self.index.remove(handle);
         self.versions.remove(&handle);
         let Some(copies) = self.links.remove(&handle) else {
             return;
