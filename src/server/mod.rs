@@ -861,13 +861,22 @@ fn markup(value: String, style: Style) -> lsp::Documentation {
 /// third of its cost). Blocks up to 32 MiB now come from the heap and stay
 /// there; the memory goes back to the system where it is worth it, on
 /// close and after a big answer ([`release_free_memory`]).
+///
+/// Also one heap per core, not glibc's eight: memory freed in the heap of a
+/// thread other than the first stays at that heap's top (`malloc_trim`
+/// leaves it), and with a heap for each of the server's threads a closed
+/// 100,000-record document left 60–160 MB behind; with one per core, 12 MB.
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets allocator parameters; it is called before
-    // any other thread exists, as glibc asks.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
+    {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
+        // SAFETY: mallopt only sets allocator parameters; it is called
+        // before any other thread exists, as glibc asks.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
+            libc::mallopt(libc::M_ARENA_MAX, i32::try_from(cores).unwrap_or(i32::MAX));
+        }
     }
 }
 
