@@ -669,7 +669,7 @@ fn measure(path: &Path, input: &Input, args: &Args) -> Result<Row, String> {
         row.cycle_opens.push(took);
         close(&mut server)?;
     }
-    (row.peak_cycles, row.rss_cycles) = server.memory();
+    (row.peak_cycles, row.rss_cycles) = (server.memory().0, settled_rss(&server));
     server.stop();
     Ok(row)
 }
