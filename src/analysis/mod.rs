@@ -158,11 +158,19 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
     }
     syntax::parse_into(text, &rules.extra_tags, parse);
     let parse = &*parse;
-    let (mut diagnostics, mut analysis) = both(
+    // The field checks are half the work: the rest goes beside them. Lines'
+    // findings first, an order that ties in the sort below keep.
+    let (fields, (mut diagnostics, mut analysis)) = both(
         text.len() >= PARALLEL_ANALYSIS,
-        || checks::check_parsed(text, parse, followed, rules),
-        || shown(text, parse, scope),
+        || checks::check_fields(text, parse, rules),
+        || {
+            (
+                checks::check_lines(text, parse, followed, rules),
+                shown(text, parse, scope),
+            )
+        },
     );
+    diagnostics.extend(fields);
     diagnostics.retain_mut(|d| match rules.severity(d.code) {
         Some(severity) => {
             d.severity = severity;
@@ -187,9 +195,9 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
     analysis
 }
 
-/// Pieces from this size on are analysed on two threads, the checks on one
-/// and the rest on the other: a record of 40,000 lines (2 MB) is analysed
-/// again on each keystroke in it.
+/// Pieces from this size on are analysed on two threads, the field checks
+/// on one and the rest on the other: a record of 40,000 lines (2 MB) is
+/// analysed again on each keystroke in it.
 const PARALLEL_ANALYSIS: usize = 1 << 20;
 
 /// `(a(), b())`, on two threads when `parallel`.

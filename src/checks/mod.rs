@@ -5,7 +5,7 @@
 //! edits of a fix where one is obvious. They know nothing of LSP or terminals:
 //! the server and the CLI translate.
 //!
-//! Record-local checks ([`check_parsed`]) depend only on the text from one `TY`
+//! Record-local checks ([`check_lines`], [`check_fields`]) depend only on the text from one `TY`
 //! line to the next, which lets `analysis` run them piece by piece and the
 //! document store reuse the results of records an edit did not touch.
 //! Duplicate DOIs are the one file-wide check ([`duplicate_findings`]).
@@ -254,12 +254,22 @@ fn insert_line_after(text: &str, parse: &Parse, index: usize, content: &str) -> 
     }
 }
 
-/// The record-local checks on a parse of `text`; `followed_by_record` says
-/// that a `TY` line follows the text (it is a piece of a larger file).
-pub fn check_parsed(text: &str, parse: &Parse, followed_by_record: bool, rules: &Rules) -> Vec<Diagnostic> {
+/// The record-local checks of records' shape and each line's form, on a
+/// parse of `text`; `followed_by_record` says that a `TY` line follows the
+/// text (it is a piece of a larger file).
+///
+/// With [`check_fields`], all the record-local checks: two calls, so that a
+/// big piece runs them on two threads.
+pub fn check_lines(text: &str, parse: &Parse, followed_by_record: bool, rules: &Rules) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     structure::check(text, parse, followed_by_record, &mut out);
     lines::check(text, parse, rules, &mut out);
+    out
+}
+
+/// The record-local checks of each record's fields and values.
+pub fn check_fields(text: &str, parse: &Parse, rules: &Rules) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     fields::check(text, parse, rules, &mut out);
     out
 }

@@ -633,11 +633,14 @@ class Ui {
     await page.keyboard.press('F1');
     await waitFor(() => input.isVisible(), 'the Command Palette');
     await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    // Enter runs the focused row: wait until that is the command, not only
+    // until the command is listed (the list may still hold the last filter's
+    // rows, and Enter then ran another command, or none).
+    const focused = page.locator('.quick-input-widget .monaco-list-row.focused').first();
     await waitFor(async () => {
-      const label = await row.getAttribute('aria-label', { timeout: 1000 });
+      const label = await focused.getAttribute('aria-label', { timeout: 1000 }).catch(() => null);
       return label && label.toLowerCase().startsWith(title.toLowerCase());
-    }, `"${title}" in the Command Palette`);
+    }, `"${title}" focused in the Command Palette`);
     await page.keyboard.press('Enter');
     await waitFor(async () => !(await input.isVisible()), 'the Command Palette to close', 10000);
   }
