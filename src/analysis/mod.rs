@@ -206,11 +206,13 @@ fn both<A: Send, B: Send>(parallel: bool, a: impl FnOnce() -> A + Send, b: impl 
         return (a(), b());
     }
     std::thread::scope(|scope| {
-        let a = scope.spawn(a);
+        // Contained on its thread too, so that the hook keeps its message
+        // and place, which go on to whoever contains this analysis.
+        let a = scope.spawn(|| crate::contain::contained(a));
         let b = b();
         match a.join() {
-            Ok(a) => (a, b),
-            // The panic goes on to whoever contains this analysis.
+            Ok(Ok(a)) => (a, b),
+            Ok(Err(panic)) => std::panic::resume_unwind(Box::new(panic.message)),
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })

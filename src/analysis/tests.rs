@@ -89,3 +89,12 @@ fn a_record_too_big_for_one_thread_is_analysed_as_a_small_one() {
     assert_eq!(analysis.keys().len(), 1);
     assert_eq!(analysis.records, 1);
 }
+
+#[test]
+fn a_panic_on_the_second_thread_keeps_its_message_and_place() {
+    crate::contain::install_hook();
+    let caught = crate::contain::contained(|| both(true, || -> u8 { panic!("on the other thread") }, || 1));
+    let message = caught.expect_err("the panic comes through").message;
+    assert!(message.starts_with("on the other thread (at "), "{message}");
+    assert!(message.contains("tests.rs"), "{message}");
+}
