@@ -135,37 +135,26 @@ impl Workspace {
 
     /// Forgets every record of a file (deleted, or about to be read again).
     pub fn remove_file(&mut self, file: FileId, touched: &mut Touched) {
-        if !self.files.contains_key(&file) {
-            return;
-        }
-        if self.files.len() == 1 {
-            // Its records are all there is: the index starts again, where
-            // taking out 100,000 records one by one held the server a second.
-            // Its findings change if any record had a copy (in this file).
-            if !self.links.is_empty() {
-                touched.insert(file);
-            }
-            *self = Self {
-                clock: self.clock + 1,
-                ..Self::default()
-            };
-            return;
-        }
-        let Some(records) = self.files.get_mut(&file) else {
+        let Some(records) = self.files.remove(&file) else {
             return;
         };
-        let mut handles = std::mem::take(&mut records.disk);
-        handles.extend(std::mem::take(&mut records.pieces).into_values().flatten());
-        self.remove(&handles, touched);
-        self.files.remove(&file);
-        if self.is_empty() {
-            // The tables keep their size when emptied: closing the one
-            // 100,000-record document would leave tens of MB behind.
-            *self = Self {
-                clock: self.clock,
-                ..Self::default()
-            };
+        let mut handles = records.disk;
+        handles.extend(records.pieces.into_values().flatten());
+        if handles.len() < self.len() {
+            self.remove(&handles, touched);
+            return;
         }
+        // Its records are all there is: the index starts again, where
+        // taking them out held the server a second for 100,000, and its
+        // emptied tables would keep their size. Its findings change if a
+        // record had a copy (in this file, then).
+        if !self.links.is_empty() {
+            touched.insert(file);
+        }
+        *self = Self {
+            clock: self.clock + 1,
+            ..Self::default()
+        };
     }
 
     /// Forgets a file's records read from disk (it was opened: its

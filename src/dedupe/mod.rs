@@ -555,30 +555,28 @@ impl Index {
         id
     }
 
-    /// Removes a record; returns its key.
-    pub fn remove(&mut self, id: u32) -> Option<Arc<Key>> {
-        self.remove_all(&[id]).pop()
-    }
-
     /// Removes records; returns their keys. Each block they are in is
     /// filtered once: one by one, a block holding n of them was filtered n
     /// times (closing a 100,000-record file took a second).
     pub fn remove_all(&mut self, ids: &[u32]) -> Vec<Arc<Key>> {
-        let mut gone: std::collections::HashSet<u32, crate::checks::FastHash> = Default::default();
-        let mut touched: std::collections::HashSet<u64, crate::checks::FastHash> = Default::default();
+        let mut gone = Vec::with_capacity(ids.len());
+        let mut touched = Vec::new();
         let mut keys = Vec::with_capacity(ids.len());
         for &id in ids {
             let Some(key) = self.keys.get_mut(id as usize).and_then(Option::take) else {
                 continue;
             };
             touched.extend(blocks(&key));
-            gone.insert(id);
+            gone.push(id);
             self.free.push(id);
             keys.push(key);
         }
+        gone.sort_unstable();
+        touched.sort_unstable();
+        touched.dedup();
         for block in touched {
             if let Some(members) = self.blocks.get_mut(&block) {
-                members.retain(|m| !gone.contains(m));
+                members.retain(|m| gone.binary_search(m).is_err());
                 if members.is_empty() {
                     self.blocks.remove(&block);
                 }

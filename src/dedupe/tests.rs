@@ -35,7 +35,7 @@ fn find_and_the_index_agree() {
     assert_eq!(matches.len(), 1);
     assert_eq!(matches[0].0, ids[1]);
     assert_eq!(matches[0].1.verdict, Verdict::Duplicate);
-    index.remove(ids[1]);
+    index.remove_all(&[ids[1]]);
     assert!(index.matches(ids[0]).is_empty());
     assert_eq!(index.len(), 2);
 }
