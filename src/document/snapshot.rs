@@ -8,7 +8,7 @@ use std::sync::Weak;
 use ropey::Rope;
 
 use super::{Piece, RopeSource};
-use crate::analysis::{Link, Symbol};
+use crate::analysis::Symbol;
 use crate::checks::{Code, Edit, Rules};
 use crate::features::outline;
 use crate::syntax::{self, Span};
@@ -39,22 +39,6 @@ impl Snapshot {
     /// The file as a whole, for people (see [`super::Document::about`]).
     pub fn about(&self) -> Option<(String, u32)> {
         super::about(&self.pieces, &self.first_lines, self.records)
-    }
-
-    /// Each record's symbol, with the line its piece starts on.
-    pub fn symbols(&self) -> impl Iterator<Item = (u32, &Symbol)> {
-        self.each(|analysis| &analysis.symbols)
-    }
-
-    /// Each folding range, as absolute lines.
-    pub fn folds(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.each(|analysis| &analysis.folds)
-            .map(|(first, &(a, b))| (first.saturating_add(a), first.saturating_add(b)))
-    }
-
-    /// Each link, with the line its piece starts on.
-    pub fn links(&self) -> impl Iterator<Item = (u32, &Link)> {
-        self.each(|analysis| &analysis.links)
     }
 
     /// Makes the duplicate keys of every piece analysed without them (a
@@ -102,17 +86,6 @@ impl Snapshot {
             .iter()
             .zip(&self.first_lines)
             .map(|(piece, &first)| (piece.id, line(first), &*piece.analysis))
-    }
-
-    /// `pick` of every piece's analysis, each item with the piece's first line.
-    fn each<'s, T: 's>(
-        &'s self,
-        pick: impl Fn(&'s crate::analysis::Analysis) -> &'s Vec<T> + 's,
-    ) -> impl Iterator<Item = (u32, &'s T)> + 's {
-        self.pieces
-            .iter()
-            .zip(&self.first_lines)
-            .flat_map(move |(piece, &first)| pick(&piece.analysis).iter().map(move |item| (line(first), item)))
     }
 
     /// Fix-all as edits, one per piece it changes (absolute byte spans), and

@@ -177,8 +177,9 @@ impl Cursor {
     }
 }
 
-/// Appends the JSON of a whole-document request's `result` to a message.
-pub(crate) type WholeDocumentJob = Box<dyn FnOnce(&mut Vec<u8>) + Send>;
+/// Makes the message answering a whole-document request: given the message
+/// up to its `result`, and what follows the result.
+pub(crate) type WholeDocumentJob = Box<dyn FnOnce(Vec<u8>, &[u8]) -> Vec<bytes::Bytes> + Send>;
 
 /// What the transport calls itself as each message is read, in order: text
 /// synchronisation (`didOpen`, `didChange`, `didClose`), with no `.await`
@@ -302,13 +303,17 @@ impl TextSync {
         };
         let Some(document) = state.documents.get(&uri) else {
             tracing::warn!(%uri, method, "request for a document that is not open");
-            return Some(Ok(Box::new(|out: &mut Vec<u8>| out.extend_from_slice(b"null"))));
+            return Some(Ok(Box::new(|mut out: Vec<u8>, closing: &[u8]| {
+                out.extend_from_slice(b"null");
+                out.extend_from_slice(closing);
+                vec![out.into()]
+            })));
         };
         let (snapshot, encoding, method) = (document.snapshot(), state.encoding, method.to_string());
         let answers = state.answers.entry(uri).or_default().clone();
-        Some(Ok(Box::new(move |out: &mut Vec<u8>| {
+        Some(Ok(Box::new(move |out: Vec<u8>, closing: &[u8]| {
             let mut answers = answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            navigation::answer(&method, &snapshot, encoding, &mut answers, out);
+            navigation::answer(&method, &snapshot, encoding, &mut answers, out, closing)
         })))
     }
 

@@ -110,7 +110,7 @@ pub(crate) async fn publisher(
                     }
                 }
             };
-            if out.send(body).is_err() {
+            if out.send(body.into()).is_err() {
                 return;
             }
         }

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::io::Write;
 
+use bytes::Bytes;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt};
 use tokio::sync::mpsc;
 use tower_lsp::ClientSocket;
@@ -23,8 +24,24 @@ use tower_service::Service;
 
 use super::{TextSync, WholeDocumentJob, navigation};
 
-/// A serialized message body, ready to frame.
-pub(crate) type Outgoing = mpsc::UnboundedSender<Vec<u8>>;
+/// Where serialized messages go to be framed and written.
+pub(crate) type Outgoing = mpsc::UnboundedSender<Body>;
+
+/// A serialized message body, ready to frame: one buffer, or slices of
+/// several (a big answer made from the last one's bytes, uncopied).
+pub(crate) struct Body(Vec<Bytes>);
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Self {
+        Body(vec![bytes.into()])
+    }
+}
+
+impl From<Vec<Bytes>> for Body {
+    fn from(chunks: Vec<Bytes>) -> Self {
+        Body(chunks)
+    }
+}
 
 /// Just enough of a message to route it; `params` stays unparsed.
 #[derive(Deserialize)]
@@ -160,11 +177,12 @@ pub(crate) fn notification<N: Notification>(params: &N::Params) -> Vec<u8> {
 /// on a thread of its own with plain blocking writes: tokio's `Stdout` hands
 /// each write to its blocking pool, a thread switch per buffer, which on a
 /// quarter-megabyte publish was a good part of a keystroke's round trip.
-pub(crate) fn write_all(stdout: impl std::io::Write, mut queue: mpsc::UnboundedReceiver<Vec<u8>>) {
+pub(crate) fn write_all(stdout: impl std::io::Write, mut queue: mpsc::UnboundedReceiver<Body>) {
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, stdout);
-    while let Some(body) = queue.blocking_recv() {
-        let written = write!(stdout, "Content-Length: {}\r\n\r\n", body.len())
-            .and_then(|()| stdout.write_all(&body))
+    while let Some(Body(chunks)) = queue.blocking_recv() {
+        let length: usize = chunks.iter().map(Bytes::len).sum();
+        let written = write!(stdout, "Content-Length: {length}\r\n\r\n")
+            .and_then(|()| chunks.iter().try_for_each(|chunk| stdout.write_all(chunk)))
             .and_then(|()| if queue.is_empty() { stdout.flush() } else { Ok(()) });
         if let Err(error) = written {
             tracing::error!(%error, "cannot write to stdout; stopping");
@@ -484,30 +502,29 @@ fn answer_whole_document(body: &[u8], method: &str, job: Result<WholeDocumentJob
         Err(error) => {
             tracing::error!(%error, method, "bad parameters");
             let response = Response::from_error(id, tower_lsp::jsonrpc::Error::invalid_params(error));
-            let _ = out.send(serde_json::to_vec(&response).expect("a response serializes"));
+            let _ = out.send(serde_json::to_vec(&response).expect("a response serializes").into());
             return;
         }
     };
     let (out, method) = (out.clone(), method.to_string());
     tokio::task::spawn_blocking(move || {
-        // The result is written into the message itself: no copy of a
-        // 20 MB outline.
-        let mut body = br#"{"jsonrpc":"2.0","result":"#.to_vec();
-        let body = match crate::contain::contained(|| job(&mut body)) {
-            Ok(()) => {
-                body.extend_from_slice(br#","id":"#);
-                serde_json::to_writer(&mut body, &id).expect("an id serializes");
-                body.push(b'}');
-                body
-            }
+        // The result is made between the message's opening and closing, as
+        // slices of the last answer's buffers around what is new: no copy
+        // of a 30 MB outline.
+        let opening = br#"{"jsonrpc":"2.0","result":"#.to_vec();
+        let mut closing = br#","id":"#.to_vec();
+        serde_json::to_writer(&mut closing, &id).expect("an id serializes");
+        closing.push(b'}');
+        let body = match crate::contain::contained(|| job(opening, &closing)) {
+            Ok(body) => body,
             Err(panic) => {
                 tracing::error!(%panic, method, "request failed");
                 let response = Response::from_error(id, tower_lsp::jsonrpc::Error::internal_error());
-                serde_json::to_vec(&response).expect("a response serializes")
+                vec![serde_json::to_vec(&response).expect("a response serializes").into()]
             }
         };
-        let big = body.len() > 1 << 20;
-        let _ = out.send(body);
+        let big = body.iter().map(Bytes::len).sum::<usize>() > 1 << 20;
+        let _ = out.send(body.into());
         // The answer was built on a pool thread, in that thread's heap,
         // which glibc keeps after it is freed unless asked.
         if big {
@@ -537,7 +554,7 @@ where
     tokio::spawn(async move {
         while let Some(request) = requests.next().await {
             if let Ok(body) = serde_json::to_vec(&request) {
-                let _ = to_client.send(body);
+                let _ = to_client.send(body.into());
             }
         }
     });
@@ -645,7 +662,7 @@ where
                     if let Some(response) = response
                         && let Ok(body) = serde_json::to_vec(&response)
                     {
-                        let _ = out.send(body);
+                        let _ = out.send(body.into());
                     }
                 });
             }
