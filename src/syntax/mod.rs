@@ -153,9 +153,14 @@ impl Parse {
 
 /// Splits `text` into lines (LF, CRLF and lone CR breaks; nothing else).
 pub fn split_lines(text: &str) -> impl Iterator<Item = (Span, Span)> + '_ {
+    lines_from(text, 0)
+}
+
+/// [`split_lines`] from byte `start` on, the start of a line.
+fn lines_from(text: &str, start: usize) -> impl Iterator<Item = (Span, Span)> + '_ {
     let bytes = text.as_bytes();
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut pos = 0;
+    let mut pos = start;
     std::iter::from_fn(move || {
         if pos >= bytes.len() {
             return None;
@@ -193,34 +198,66 @@ pub fn parse(text: &str) -> Parse {
 /// chunk then allocates (and faults in) its line list once, not per chunk.
 /// `extra_tags` are tags the configuration adds to the catalogue's.
 pub fn parse_into(text: &str, extra_tags: &[[u8; 2]], parse: &mut Parse) {
-    let Parse { lines, records } = parse;
-    lines.clear();
-    records.clear();
+    parse.lines.clear();
     // Room for lines of 32 bytes at once: growing by doubling copied a
     // record of 40,000 lines about twice over on each keystroke in it.
-    lines.reserve(text.len() / 32);
+    parse.lines.reserve(text.len() / 32);
+    lex(text, 0..text.len(), extra_tags, &mut parse.lines);
+    group(text, parse);
+}
+
+/// Appends the lines of `text[range]` (`range` starts a line, and ends one
+/// or the text), each classified on its own: a tag line, blank, or text.
+/// [`group`] then reads them in order. A line's class does not depend on
+/// the lines around it, so a big text's halves can be lexed side by side.
+pub fn lex(text: &str, range: std::ops::Range<usize>, extra_tags: &[[u8; 2]], lines: &mut Vec<Line>) {
+    for (span, content) in lines_from(text, range.start).take_while(|(span, _)| span.start < range.end) {
+        let kind = match line::classify(text, content, extra_tags) {
+            Some(tag) => LineKind::Tag(tag),
+            None if is_blank(content.text(text)) => LineKind::Blank,
+            None => LineKind::Continuation,
+        };
+        lines.push(Line { span, content, kind });
+    }
+}
+
+/// Where a text may be cut for [`lex`]: just after the first line feed
+/// from its middle on (a line break in LF and CRLF alike).
+pub fn middle_line(text: &str) -> Option<usize> {
+    let middle = text.len() / 2;
+    memchr::memchr(b'\n', &text.as_bytes()[middle..]).map(|at| middle + at + 1)
+}
+
+/// Reads the lines [`lex`] made into records, in order, and settles what
+/// depends on the lines above: a tag line no importer reads as one is text
+/// after wrapped text, and text outside a record is stray.
+pub fn group(text: &str, parse: &mut Parse) {
+    let Parse { lines, records } = parse;
+    records.clear();
     // The record being read, and the index one past its last non-blank line.
     let mut open: Option<(Record, usize)> = None;
     // Whether the last non-blank line of the open record holds wrapped text
     // that may go on: a continuation, or a free-text value.
     let mut prose = false;
 
-    for (span, content) in split_lines(text) {
-        let index = lines.len();
-        let mut tag = line::classify(text, content, extra_tags);
-        if open.is_some() && prose && tag.as_ref().is_some_and(|t| reads_as_text(text, t)) {
-            tag = None;
+    for (index, line) in lines.iter_mut().enumerate() {
+        if open.is_some()
+            && prose
+            && let LineKind::Tag(tag) = &line.kind
+            && reads_as_text(text, tag)
+        {
+            line.kind = LineKind::Continuation;
         }
         if open.is_none() {
             prose = false;
         }
-        match &tag {
-            Some(tag) => prose = !tag.value.is_empty() && line::holds_text(tag.code),
-            None if is_blank(content.text(text)) => {}
-            None => prose = true,
+        match &line.kind {
+            LineKind::Tag(tag) => prose = !tag.value.is_empty() && line::holds_text(tag.code),
+            LineKind::Blank => {}
+            LineKind::Continuation | LineKind::Stray => prose = true,
         }
-        let kind = match tag {
-            Some(tag) => {
+        match &line.kind {
+            LineKind::Tag(tag) => {
                 let code = tag.code;
                 if &code == b"TY" {
                     if let Some((mut record, last)) = open.take() {
@@ -228,14 +265,13 @@ pub fn parse_into(text: &str, extra_tags: &[[u8; 2]], parse: &mut Parse) {
                         record.end_line = last;
                         records.push(record);
                     }
-                    let closed = tag.flattened_with_end;
                     let record = Record {
                         first_line: index,
                         end_line: index + 1,
                         has_type: true,
                         end: RecordEnd::Er,
                     };
-                    if closed {
+                    if tag.flattened_with_end {
                         records.push(record);
                     } else {
                         open = Some((record, index + 1));
@@ -261,26 +297,25 @@ pub fn parse_into(text: &str, extra_tags: &[[u8; 2]], parse: &mut Parse) {
                         index + 1,
                     ));
                 }
-                LineKind::Tag(tag)
             }
-            None if is_blank(content.text(text)) => {
+            LineKind::Blank => {
                 if open.as_ref().is_some_and(|(record, _)| !record.has_type) {
                     let (mut record, last) = open.take().expect("checked just above");
                     record.end = RecordEnd::Blank;
                     record.end_line = last;
                     records.push(record);
                 }
-                LineKind::Blank
             }
-            None => match open.as_mut() {
-                Some((_, last)) => {
-                    *last = index + 1;
-                    LineKind::Continuation
+            LineKind::Continuation | LineKind::Stray => {
+                line.kind = match open.as_mut() {
+                    Some((_, last)) => {
+                        *last = index + 1;
+                        LineKind::Continuation
+                    }
+                    None => LineKind::Stray,
                 }
-                None => LineKind::Stray,
-            },
-        };
-        lines.push(Line { span, content, kind });
+            }
+        }
     }
     if let Some((mut record, last)) = open {
         record.end = RecordEnd::EndOfInput;

@@ -53,6 +53,28 @@ proptest! {
     }
 
     #[test]
+    fn lines_lexed_in_parts_parse_as_the_whole(text in ris_like(), cuts in prop::collection::vec(0.0f64..1.0, 0..4)) {
+        // Lexed from any line starts on (a big piece's halves on two
+        // threads), then grouped: the same lines and records.
+        let whole = parse(&text);
+        let mut starts: Vec<usize> = cuts
+            .iter()
+            .map(|&cut| whole.lines.get((cut * whole.lines.len() as f64) as usize).map_or(text.len(), |l| l.span.start))
+            .collect();
+        starts.extend(middle_line(&text));
+        starts.sort_unstable();
+        starts.dedup();
+        let mut lexed = Parse::default();
+        let mut from = 0;
+        for to in starts.into_iter().chain([text.len()]) {
+            lex(&text, from..to, &[], &mut lexed.lines);
+            from = to;
+        }
+        group(&text, &mut lexed);
+        prop_assert_eq!(lexed, whole);
+    }
+
+    #[test]
     fn pieces_parse_as_in_the_whole(text in ris_like()) {
         // Cutting at TY lines must not change what any line is.
         let whole = parse(&text);
