@@ -1,14 +1,13 @@
 //! Outline, folding, links, inlay hints and workspace symbols: the pieces'
 //! analyses, read from a snapshot, translated to LSP.
 
+use std::collections::HashMap;
+
+use bytes::Bytes;
 use tower_lsp::lsp_types::{self as lsp, Url};
 
 use super::convert;
-use std::collections::HashMap;
-
 use crate::analysis::{Analysis, Link, Symbol};
-use bytes::Bytes;
-
 use crate::checks::FastHash;
 use crate::document::{self, Document, Encoding, Snapshot};
 
