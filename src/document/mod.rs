@@ -7,6 +7,7 @@
 //! Duplicate DOIs, the one file-wide check, come from an index kept up to date
 //! piece by piece.
 
+mod pieces;
 mod position;
 mod snapshot;
 
@@ -21,9 +22,10 @@ use ropey::Rope;
 use crate::analysis::{self, Analysis, Place, PlaceSpan, Scope};
 use crate::checks::{self, Diagnostic, Rules};
 use crate::syntax::{self, Span};
+use pieces::{Pieces, Placed};
 
 /// A piece of the document: from a `TY` line to the next one, with its
-/// analysis. Where it starts is kept apart, in [`Document::starts`]. The
+/// analysis. Where it starts is kept beside it, in [`Pieces`]. The
 /// analysis is shared with snapshots, which whole-document requests read
 /// away from the store's lock.
 #[derive(Debug, Clone)]
@@ -86,13 +88,9 @@ pub struct Document {
     /// The version the client gave with the last change.
     pub version: i32,
     rope: Rope,
-    pieces: Vec<Piece>,
-    /// Where each piece starts, in bytes. Apart from the pieces so that an
-    /// edit shifts one dense array (100,000 pieces: a few microseconds).
-    starts: Vec<usize>,
-    /// The line each piece starts on, kept like `starts`, so that a publish
-    /// finds where its findings are without a rope lookup per piece.
-    first_lines: Vec<usize>,
+    /// The pieces, each with the byte and the line it starts on (so that a
+    /// publish finds where its findings are without a rope lookup per piece).
+    pieces: Pieces,
     next_id: u64,
     /// DOI hash → ids of the pieces holding it (once per occurrence).
     doi_index: HashMap<u64, Vec<u64>, checks::FastHash>,
@@ -243,9 +241,7 @@ impl Document {
         let mut document = Self {
             version,
             rope,
-            pieces: Vec::new(),
-            starts: Vec::new(),
-            first_lines: Vec::new(),
+            pieces: Pieces::default(),
             next_id: 0,
             doi_index: HashMap::default(),
             duplicated: BTreeSet::new(),
@@ -319,11 +315,12 @@ impl Document {
         let mut out: Vec<Diagnostic> = holding
             .into_iter()
             .flat_map(|i| {
-                self.pieces[i]
+                let at = self.pieces.get(i);
+                at.piece
                     .analysis
                     .diagnostics
                     .iter()
-                    .map(move |d| d.clone().shifted(self.starts[i]))
+                    .map(move |d| d.clone().shifted(at.start))
             })
             .collect();
         out.extend(self.duplicate_dois());
@@ -362,21 +359,21 @@ impl Document {
         let wanted = checks::MAX_RELATED + 1;
         let mut out = Vec::with_capacity(self.patterns.len());
         for (&key, (count, ids)) in &self.patterns {
-            let holds = |index: &usize| self.pieces[*index].analysis.patterns.iter().any(|&(k, _)| k == key);
+            let holds = |at: &pieces::At<'_>| at.piece.analysis.patterns.iter().any(|&(k, _)| k == key);
             let indices: Vec<usize> = if ids.len() <= 4 * wanted {
                 let mut indices: Vec<usize> = ids.iter().map(|id| self.positions[id]).collect();
                 indices.sort_unstable();
                 indices
             } else {
-                (0..self.pieces.len()).filter(holds).take(wanted).collect()
+                self.pieces
+                    .iter()
+                    .filter(holds)
+                    .map(|at| at.index)
+                    .take(wanted)
+                    .collect()
             };
             let mut found = indices.into_iter().flat_map(|index| {
-                let piece = FindingPiece {
-                    id: self.pieces[index].id,
-                    first_line: u32::try_from(self.first_lines[index]).unwrap_or(u32::MAX),
-                    index,
-                };
-                self.locate_piece(piece, encoding)
+                self.locate_piece(self.finding_piece(index), encoding)
                     .filter(move |l| l.diagnostic.pattern == Some(key))
             });
             let Some(mut first) = found.next() else { continue };
@@ -402,25 +399,27 @@ impl Document {
         let mut found: Vec<FindingPiece> = self
             .with_findings
             .iter()
-            .map(|&id| {
-                let index = self.positions[&id];
-                FindingPiece {
-                    id,
-                    first_line: u32::try_from(self.first_lines[index]).unwrap_or(u32::MAX),
-                    index,
-                }
-            })
+            .map(|id| self.finding_piece(self.positions[id]))
             .collect();
         found.sort_unstable_by_key(|piece| piece.index);
         found
     }
 
+    /// The piece at `index`, named for [`Document::locate_piece`].
+    fn finding_piece(&self, index: usize) -> FindingPiece {
+        let at = self.pieces.get(index);
+        FindingPiece {
+            id: at.piece.id,
+            first_line: u32::try_from(at.line).unwrap_or(u32::MAX),
+            index,
+        }
+    }
+
     /// A piece's findings with their client positions, taken from the
     /// positions worked out when the piece was analysed.
     pub fn locate_piece(&self, piece: FindingPiece, encoding: Encoding) -> impl Iterator<Item = Located<'_>> {
-        let offset = self.starts[piece.index];
-        let first_line = piece.first_line;
-        let analysis = &self.pieces[piece.index].analysis;
+        let at = self.pieces.get(piece.index);
+        let (offset, first_line, analysis) = (at.start, piece.first_line, &at.piece.analysis);
         analysis
             .diagnostics
             .iter()
@@ -467,12 +466,8 @@ impl Document {
         };
         let mut found: Vec<Located<'_>> = (first..=last)
             .flat_map(|index| {
-                let piece = FindingPiece {
-                    id: self.pieces[index].id,
-                    first_line: u32::try_from(self.first_lines[index]).unwrap_or(u32::MAX),
-                    index,
-                };
-                self.locate_piece(piece, encoding).collect::<Vec<_>>()
+                self.locate_piece(self.finding_piece(index), encoding)
+                    .collect::<Vec<_>>()
             })
             .filter(touches)
             .collect();
@@ -485,18 +480,15 @@ impl Document {
     /// The inlay hints on lines `lines`, with their positions: only the
     /// pieces those lines cover are looked at.
     pub fn hints(&self, lines: std::ops::Range<u32>, encoding: Encoding) -> Vec<(Position, &'static str)> {
-        let first = self
-            .first_lines
-            .partition_point(|&l| l <= lines.start as usize)
-            .saturating_sub(1);
+        let first = self.pieces.count_lines(|l| l <= lines.start as usize).saturating_sub(1);
         let mut out = Vec::new();
-        for (i, piece) in self.pieces.iter().enumerate().skip(first) {
-            let start = u32::try_from(self.first_lines[i]).unwrap_or(u32::MAX);
+        for at in self.pieces.iter_from(first) {
+            let start = u32::try_from(at.line).unwrap_or(u32::MAX);
             if start >= lines.end {
                 break;
             }
             out.extend(
-                piece
+                at.piece
                     .analysis
                     .hints
                     .iter()
@@ -520,9 +512,8 @@ impl Document {
     /// The text of the piece (record and what follows it) around byte
     /// `offset`, and where it starts: what hover and completion look at.
     pub fn piece_at(&self, offset: usize) -> (usize, String) {
-        let i = self.piece_index(offset);
-        let start = self.starts[i];
-        (start, self.slice(start, start + self.pieces[i].analysis.len))
+        let at = self.pieces.get(self.piece_index(offset));
+        (at.start, self.slice(at.start, at.start + at.piece.analysis.len))
     }
 
     /// What whole-document requests read, cheap to take (the rope and the
@@ -532,8 +523,6 @@ impl Document {
         Snapshot {
             rope: self.rope.clone(),
             pieces: self.pieces.clone(),
-            starts: self.starts.clone(),
-            first_lines: self.first_lines.clone(),
             rules: self.rules.clone(),
             records: self.records,
         }
@@ -548,8 +537,8 @@ impl Document {
 
     /// The ids of every piece with records whose keys are known, in order.
     pub fn record_pieces(&self) -> Vec<u64> {
-        let keyed = self.pieces.iter().filter(|p| !p.analysis.keys().is_empty());
-        keyed.map(|p| p.id).collect()
+        let keyed = self.pieces.iter().filter(|at| !at.piece.analysis.keys().is_empty());
+        keyed.map(|at| at.piece.id).collect()
     }
 
     /// Whether the whole text was analysed since the last call, its keys
@@ -566,14 +555,14 @@ impl Document {
     /// A piece's records (their keys, lines and spans relative to the
     /// piece), the line it starts on and its offset, while it is there.
     pub fn piece_records(&self, id: u64) -> Option<(u32, usize, &[crate::dedupe::Located])> {
-        let index = *self.positions.get(&id)?;
-        let line = u32::try_from(self.first_lines[index]).unwrap_or(u32::MAX);
-        Some((line, self.starts[index], self.pieces[index].analysis.keys()))
+        let at = self.pieces.get(*self.positions.get(&id)?);
+        let line = u32::try_from(at.line).unwrap_or(u32::MAX);
+        Some((line, at.start, at.piece.analysis.keys()))
     }
 
     /// The id of the piece holding byte `offset`.
     pub fn piece_id_at(&self, offset: usize) -> u64 {
-        self.pieces[self.piece_index(offset)].id
+        self.pieces.get(self.piece_index(offset)).piece.id
     }
 
     /// The rules the document is checked with.
@@ -585,7 +574,7 @@ impl Document {
     /// records", and the line its first record starts on; `None` when no
     /// exporter is recognised.
     pub fn about(&self) -> Option<(String, u32)> {
-        about(&self.pieces, &self.first_lines, self.records)
+        about(&self.pieces, self.records)
     }
 
     /// Analyses everything afresh: after a failure half-way through an
@@ -600,17 +589,15 @@ impl Document {
 
     /// Index of the piece holding byte `offset` (the last one for the end).
     fn piece_index(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&start| start <= offset).saturating_sub(1)
+        self.pieces.count_starts(|start| start <= offset).saturating_sub(1)
     }
 
     /// Checks the whole text afresh.
     fn check_all(&mut self) {
-        let keyed = self.pieces.iter().filter(|p| !p.analysis.keys().is_empty());
-        self.record_changes.0.extend(keyed.map(|p| p.id));
+        let keyed = self.pieces.iter().filter(|at| !at.piece.analysis.keys().is_empty());
+        self.record_changes.0.extend(keyed.map(|at| at.piece.id));
         self.unkeyed = true;
-        self.pieces.clear();
-        self.starts.clear();
-        self.first_lines.clear();
+        self.pieces = Pieces::default();
         self.doi_index.clear();
         self.duplicated.clear();
         self.positions.clear();
@@ -620,7 +607,7 @@ impl Document {
         self.safe_fixes = 0;
         let (starts, pieces) = self.check_span(0, self.rope.len_bytes(), true, Scope::Shown);
         self.last_reparsed += pieces.len();
-        let _ = self.replace_pieces(0..0, starts, pieces);
+        self.replace_pieces(0..0, starts, pieces, 0);
     }
 
     /// Analyses bytes `start..end` of the text, where `start` is the start
@@ -645,24 +632,32 @@ impl Document {
         (starts, pieces)
     }
 
-    /// Replaces the pieces at `range` with new ones, keeping the indexes.
-    /// Returns how many more line breaks the new pieces hold than the old.
-    fn replace_pieces(&mut self, range: std::ops::Range<usize>, starts: Vec<usize>, pieces: Vec<Piece>) -> isize {
-        let old_breaks: usize = self.pieces[range.clone()].iter().map(|p| p.analysis.breaks).sum();
+    /// Replaces the pieces at `range` with new ones, keeping the indexes;
+    /// the pieces after them move by `bytes`.
+    fn replace_pieces(&mut self, range: std::ops::Range<usize>, starts: Vec<usize>, pieces: Vec<Piece>, bytes: isize) {
+        let old = self.pieces.iter_from(range.start).take(range.len());
+        let old_breaks: usize = old.map(|at| at.piece.analysis.breaks).sum();
         let new_breaks: usize = pieces.iter().map(|p| p.analysis.breaks).sum();
         let mut line = match range.start {
             0 => 0,
-            i => self.first_lines[i - 1] + self.pieces[i - 1].analysis.breaks,
+            i => {
+                let before = self.pieces.get(i - 1);
+                before.line + before.piece.analysis.breaks
+            }
         };
-        let first_lines: Vec<usize> = pieces
-            .iter()
-            .map(|p| {
-                line += p.analysis.breaks;
-                line - p.analysis.breaks
+        let placed: Vec<Placed> = pieces
+            .into_iter()
+            .zip(starts)
+            .map(|(piece, start)| {
+                line += piece.analysis.breaks;
+                Placed {
+                    start,
+                    line: line - piece.analysis.breaks,
+                    piece,
+                }
             })
             .collect();
-        self.first_lines.splice(range.clone(), first_lines);
-        for piece in &self.pieces[range.clone()] {
+        for piece in self.pieces.iter_from(range.start).take(range.len()).map(|at| at.piece) {
             if !piece.analysis.keys().is_empty() {
                 self.record_changes.0.push(piece.id);
             }
@@ -693,7 +688,7 @@ impl Document {
                 }
             }
         }
-        for piece in &pieces {
+        for piece in placed.iter().map(|p| &p.piece) {
             if !piece.analysis.keys().is_empty() {
                 self.record_changes.1.push(piece.id);
             }
@@ -715,20 +710,19 @@ impl Document {
                 }
             }
         }
-        let (from, removed, inserted) = (range.start, range.len(), pieces.len());
-        // With as many pieces in as out (typing inside a record), `splice`
-        // moves nothing after them, and only their positions change.
-        self.starts.splice(range.clone(), starts);
-        self.pieces.splice(range, pieces);
-        let end = if removed == inserted {
-            from + inserted
+        let (from, removed, inserted) = (range.start, range.len(), placed.len());
+        let lines = new_breaks as isize - old_breaks as isize;
+        self.pieces.replace(range, placed, bytes, lines);
+        // With as many pieces in as out (typing inside a record), only
+        // their positions change.
+        let moved = if removed == inserted {
+            inserted
         } else {
-            self.pieces.len()
+            self.pieces.len() - from
         };
-        for (i, piece) in self.pieces.iter().enumerate().take(end).skip(from) {
-            self.positions.insert(piece.id, i);
+        for at in self.pieces.iter_from(from).take(moved) {
+            self.positions.insert(at.piece.id, at.index);
         }
-        new_breaks as isize - old_breaks as isize
     }
 
     /// Replaces bytes `range` with `text` and re-checks the touched pieces.
@@ -744,36 +738,24 @@ impl Document {
         // The pieces touched: a change at the very start of a piece may join
         // it to the one before (its TY line may stop being one), and a change
         // reaching the start of the next piece touches that one too.
-        let mut first = self
-            .starts
-            .partition_point(|&start| start < range.start)
-            .saturating_sub(1);
-        let last = self
-            .starts
-            .partition_point(|&start| start <= range.end)
-            .saturating_sub(1);
-        let old_end = self.starts[last] + self.pieces[last].analysis.len;
+        let mut first = self.pieces.count_starts(|start| start < range.start).saturating_sub(1);
+        let last = self.pieces.count_starts(|start| start <= range.end).saturating_sub(1);
+        let old_end = {
+            let last = self.pieces.get(last);
+            last.start + last.piece.analysis.len
+        };
         let new_end = (old_end as isize + delta) as usize;
         // If the touched text no longer starts with a TY line, it belongs to
         // the piece before: widen until it does.
-        while first > 0 && !self.starts_piece(self.starts[first]) {
+        while first > 0 && !self.starts_piece(self.pieces.get(first).start) {
             first -= 1;
         }
-        let start = self.starts[first];
+        let start = self.pieces.get(first).start;
         // A big paste, or many pieces, is worth cutting into windows.
         let split = text.len() > analysis::WINDOW || last - first > 4;
         let (starts, pieces) = self.check_span(start, new_end, split, Scope::Everything);
         self.last_reparsed += pieces.len();
-        let inserted = pieces.len();
-        let line_delta = self.replace_pieces(first..last + 1, starts, pieces);
-        for start in &mut self.starts[first + inserted..] {
-            *start = (*start as isize + delta) as usize;
-        }
-        if line_delta != 0 {
-            for line in &mut self.first_lines[first + inserted..] {
-                *line = (*line as isize + line_delta) as usize;
-            }
-        }
+        self.replace_pieces(first..last + 1, starts, pieces, delta);
     }
 
     /// Whether byte `offset` of the current text starts a piece (a TY line).
@@ -797,10 +779,9 @@ impl Document {
             ids.sort_unstable();
             ids.dedup();
             for id in ids {
-                let i = self.positions[&id];
-                let start = self.starts[i];
-                let dois = self.pieces[i].analysis.dois.iter().filter(|d| d.hash == *hash);
-                candidates.extend(dois.map(|doi| doi.span.shift(start)));
+                let at = self.pieces.get(self.positions[&id]);
+                let dois = at.piece.analysis.dois.iter().filter(|d| d.hash == *hash);
+                candidates.extend(dois.map(|doi| doi.span.shift(at.start)));
             }
         }
         checks::duplicate_findings(
@@ -813,12 +794,12 @@ impl Document {
 
 /// What [`Document::about`] and [`Snapshot::about`] say: the exporter the
 /// first pieces name, the record count, and where the first record starts.
-fn about(pieces: &[Piece], first_lines: &[usize], records: usize) -> Option<(String, u32)> {
-    let exporter = crate::features::exporter::of_file(pieces.iter().map(|p| p.analysis.exporter))?;
+fn about(pieces: &Pieces, records: usize) -> Option<(String, u32)> {
+    let exporter = crate::features::exporter::of_file(pieces.iter().map(|at| at.piece.analysis.exporter))?;
     let first = pieces
         .iter()
-        .position(|p| p.analysis.records > 0)
-        .map_or(0, |i| first_lines[i]);
+        .find(|at| at.piece.analysis.records > 0)
+        .map_or(0, |at| at.line);
     Some((
         crate::features::exporter::describe(Some(exporter), records),
         u32::try_from(first).unwrap_or(u32::MAX),

@@ -7,7 +7,8 @@ use std::sync::Weak;
 
 use ropey::Rope;
 
-use super::{Piece, RopeSource};
+use super::RopeSource;
+use super::pieces::Pieces;
 use crate::analysis::Symbol;
 use crate::checks::{Code, Edit, Rules};
 use crate::features::outline;
@@ -18,9 +19,7 @@ use crate::{fix, format};
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub(super) rope: Rope,
-    pub(super) pieces: Vec<Piece>,
-    pub(super) starts: Vec<usize>,
-    pub(super) first_lines: Vec<usize>,
+    pub(super) pieces: Pieces,
     pub(super) rules: Rules,
     pub(super) records: usize,
 }
@@ -38,7 +37,7 @@ impl Snapshot {
 
     /// The file as a whole, for people (see [`super::Document::about`]).
     pub fn about(&self) -> Option<(String, u32)> {
-        super::about(&self.pieces, &self.first_lines, self.records)
+        super::about(&self.pieces, self.records)
     }
 
     /// Makes the duplicate keys of every piece analysed without them (a
@@ -46,23 +45,24 @@ impl Snapshot {
     /// document, which sees them at once. Stops early, returning false,
     /// once `open` is gone ([`super::Document::still_open`]).
     pub fn key_pieces(&self, open: &Weak<()>) -> bool {
-        let todo: Vec<usize> = (0..self.pieces.len())
-            .filter(|&i| !self.pieces[i].analysis.is_keyed())
+        let todo: Vec<(usize, &crate::analysis::Analysis)> = self
+            .pieces
+            .iter()
+            .filter(|at| !at.piece.analysis.is_keyed())
+            .map(|at| (at.start, &*at.piece.analysis))
             .collect();
         let threads = match todo.len() {
             0..256 => 1,
             _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let per = todo.len().div_ceil(threads.max(1)).max(1);
-        let work = |part: &[usize]| {
+        let work = |part: &[(usize, &crate::analysis::Analysis)]| {
             let (mut text, mut parse) = (String::new(), syntax::Parse::default());
-            for &i in part {
+            for &(start, analysis) in part {
                 if open.strong_count() == 0 {
                     return;
                 }
-                let analysis = &self.pieces[i].analysis;
                 text.clear();
-                let start = self.starts[i];
                 text.extend(self.rope.byte_slice(start..start + analysis.len).chunks());
                 analysis.key(&text, &mut parse);
             }
@@ -84,8 +84,7 @@ impl Snapshot {
     pub fn pieces(&self) -> impl Iterator<Item = (u64, u32, &crate::analysis::Analysis)> {
         self.pieces
             .iter()
-            .zip(&self.first_lines)
-            .map(|(piece, &first)| (piece.id, line(first), &*piece.analysis))
+            .map(|at| (at.piece.id, line(at.line), &*at.piece.analysis))
     }
 
     /// Fix-all as edits, one per piece it changes (absolute byte spans), and
@@ -96,13 +95,13 @@ impl Snapshot {
         let mut edits = Vec::new();
         let last = self.pieces.len().saturating_sub(1);
         let eol = super::line_ending(&self.rope);
-        for (i, piece) in self.pieces.iter().enumerate() {
-            if piece.analysis.safe_fixes == 0 {
+        for at in self.pieces.iter() {
+            let (start, analysis) = (at.start, &at.piece.analysis);
+            if analysis.safe_fixes == 0 {
                 continue;
             }
-            let start = self.starts[i];
-            let text = self.rope.byte_slice(start..start + piece.analysis.len).to_string();
-            let fixed = fix::fix_piece(&text, i < last, eol, &self.rules, &mut parse);
+            let text = self.rope.byte_slice(start..start + analysis.len).to_string();
+            let fixed = fix::fix_piece(&text, at.index < last, eol, &self.rules, &mut parse);
             for (code, n) in fixed.applied {
                 *counts.entry(code).or_insert(0) += n;
             }
@@ -136,17 +135,17 @@ impl Snapshot {
     pub fn search(&self, query: &str) -> Vec<(u32, Symbol)> {
         let mut out = Vec::new();
         let mut parse = syntax::Parse::default();
-        for (i, piece) in self.pieces.iter().enumerate() {
-            if piece.analysis.symbols.is_empty() {
+        for at in self.pieces.iter() {
+            let (start, analysis) = (at.start, &at.piece.analysis);
+            if analysis.symbols.is_empty() {
                 continue;
             }
-            let start = self.starts[i];
-            let text = self.rope.byte_slice(start..start + piece.analysis.len).to_string();
+            let text = self.rope.byte_slice(start..start + analysis.len).to_string();
             syntax::parse_into(&text, &self.rules.extra_tags, &mut parse);
             let found = outline::search_texts(&text, &parse);
-            for (symbol, search) in piece.analysis.symbols.iter().zip(found) {
+            for (symbol, search) in analysis.symbols.iter().zip(found) {
                 if query.is_empty() || search.to_lowercase().contains(query) {
-                    out.push((line(self.first_lines[i]), symbol.clone()));
+                    out.push((line(at.line), symbol.clone()));
                 }
             }
         }
