@@ -111,6 +111,13 @@ pub fn compare(a: &Key, b: &Key) -> Decision {
             "one meeting abstract in two indexes: same title, authors, journal, volume and year; pages differ",
         );
     }
+    if pages != Pages::SameFirst && same_abstract_two_meetings(a, b) {
+        return decide(
+            Verdict::Duplicate,
+            title,
+            "one abstract at two meetings: same title, every author and year, both a page or two in a meeting's form",
+        );
+    }
     if pages == Pages::Disjoint {
         return decide(Verdict::Distinct, title, "pages do not overlap");
     }
@@ -291,6 +298,38 @@ fn same_meeting_abstract(a: &Key, b: &Key) -> bool {
         && short(b)
         && other.journals.iter().any(|j| same_journal(journal, j))
         && same_authors
+}
+
+/// Whether `a` and `b` are one abstract presented at two meetings, printed
+/// in each meeting's journal: both in a meeting's form (a supplement, or
+/// Embase's `Journal.Conference: Meeting`), in journals that differ (within
+/// one journal, pages apart are two abstracts), with the same title (six
+/// words at least, not generic), year and authors (three at least, the
+/// same first, every one in the other list, in any order), and both an
+/// abstract's length, a page or two. A later article of the same title is
+/// longer and not in a supplement; a digest of an article (`ACP Journal
+/// Club`) is neither.
+fn same_abstract_two_meetings(a: &Key, b: &Key) -> bool {
+    let meeting_form = |k: &Key| k.supplement || k.meeting.is_some();
+    let short = |k: &Key| k.pages.range.is_some_and(|(start, end)| end.saturating_sub(start) <= 1);
+    let every_author = |x: &[Author], y: &[Author]| x.iter().all(|p| y.iter().any(|q| same_author(p, q)));
+    matches!(a.kind, Kind::Article | Kind::Conference)
+        && a.kind == b.kind
+        && meeting_form(a)
+        && meeting_form(b)
+        && !a.generic
+        && a.title.split(' ').count() >= 6
+        && a.title == b.title
+        && a.year.is_some()
+        && a.year == b.year
+        && a.authors.len() >= 3
+        && a.authors.len() == b.authors.len()
+        && same_author(&a.authors[0], &b.authors[0])
+        && every_author(&a.authors, &b.authors)
+        && every_author(&b.authors, &a.authors)
+        && short(a)
+        && short(b)
+        && journal_agree(a, b) == Agree::Differ
 }
 
 /// Generic titles (`Editorial`, `Erratum`, `Reply`) merge only when
@@ -559,6 +598,57 @@ mod tests {
             let decision = compare(embase, other);
             assert_eq!(decision.verdict, Verdict::Distinct, "{:?}: {decision:?}", other.id);
         }
+    }
+
+    #[test]
+    fn one_abstract_at_two_meetings_and_its_near_misses() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/dedupe/abstract_two_meetings_near_misses/a.ris"
+        ))
+        .unwrap();
+        let keys: Vec<Key> = super::super::keys(&text)
+            .into_iter()
+            .map(super::super::Located::into_key)
+            .collect();
+        let by_id = |id: &str| keys.iter().find(|k| k.id.as_deref() == Some(id)).unwrap().clone();
+        let abstract_ = by_id("abstract");
+        assert!(abstract_.supplement);
+        let merged = |other: &Key| {
+            let decision = compare(&abstract_, other);
+            assert_eq!(compare(other, &abstract_).verdict, decision.verdict);
+            decision.verdict == Verdict::Duplicate && decision.reason.starts_with("one abstract at two meetings")
+        };
+        // Each near miss, as it is, stays apart.
+        for other in &keys[1..6] {
+            let decision = compare(&abstract_, other);
+            assert_ne!(decision.verdict, Verdict::Duplicate, "{:?}: {decision:?}", other.id);
+        }
+        for (a, b) in [
+            ("short-title-spring", "short-title-summer"),
+            ("two-authors-spring", "two-authors-summer"),
+        ] {
+            assert_ne!(compare(&by_id(a), &by_id(b)).verdict, Verdict::Duplicate, "{a} {b}");
+        }
+        // Mended in the one respect it misses, each merges.
+        let mut author = by_id("author-left-out");
+        author.authors = abstract_.authors.clone();
+        assert!(merged(&author));
+        let mut year = by_id("next-year");
+        year.year = abstract_.year;
+        assert!(merged(&year));
+        let mut digest = by_id("digest-not-supplement");
+        digest.supplement = true;
+        assert!(merged(&digest));
+        // Authors in another order still merge; another first author does not.
+        let mut reordered = author.clone();
+        reordered.authors.swap(2, 3);
+        assert!(merged(&reordered));
+        let mut first = author.clone();
+        first.authors.swap(0, 1);
+        assert!(!merged(&first));
+        // Within one journal, pages apart are two abstracts.
+        assert!(!merged(&by_id("same-journal-other-page")));
     }
 
     #[test]

@@ -45,6 +45,10 @@ pub struct Key {
     pub volume: Option<Box<str>>,
     /// Issue, folded.
     pub issue: Option<Box<str>>,
+    /// Whether the volume or issue names a supplement (`Suppl. 1`), where
+    /// meetings print their abstracts: the number alone is in `volume` or
+    /// `issue`.
+    pub supplement: bool,
     /// Pages.
     pub pages: Pages,
     /// What kind of item.
@@ -177,6 +181,8 @@ pub fn key_of(fields: &[([u8; 2], Cow<str>)]) -> Key {
         meeting: meeting.map(String::into_boxed_str),
         volume: get(&[b"VL"]).and_then(normalize::number),
         issue: get(&[b"IS"]).and_then(normalize::number),
+        supplement: get(&[b"VL"]).is_some_and(normalize::supplement)
+            || get(&[b"IS"]).is_some_and(normalize::supplement),
         pages: normalize::pages(get(&[b"SP"]).unwrap_or(""), get(&[b"EP"]).unwrap_or("")),
         kind,
         generic,

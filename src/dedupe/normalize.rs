@@ -742,6 +742,12 @@ pub fn number(raw: &str) -> Option<Box<str>> {
     None
 }
 
+/// Whether a volume or issue names a supplement (`Suppl. 1`, `13 SUPPL`,
+/// `Supplement 2`), where a meeting's abstracts are printed.
+pub fn supplement(raw: &str) -> bool {
+    raw.to_ascii_lowercase().contains("suppl")
+}
+
 /// Pages: the first page as written (folded: `e1234`, `S12`, `806`) and, when
 /// both ends are numbers, the range, an abbreviated end expanded
 /// (`806`–`7` → 806–807, `1324-27` → 1324–1327).
