@@ -500,23 +500,49 @@ pub fn check(text: &str, rules: &Rules) -> Vec<Diagnostic> {
 
 /// Checks a whole text: its findings, its exporter and its record count.
 pub fn check_file(text: &str, rules: &Rules) -> Checked {
-    let pieces = analyze_span(text, 0, text.len(), rules, Scope::Findings);
-    let exporter = exporter::of_file(pieces.iter().map(|(_, a)| a.exporter));
-    let records = pieces.iter().map(|(_, a)| a.records).sum();
-    let mut diagnostics = Vec::new();
-    let mut dois = Vec::new();
-    for (start, analysis) in pieces {
-        diagnostics.extend(analysis.diagnostics.into_iter().map(|d| d.shifted(start)));
-        dois.extend(analysis.dois.into_iter().map(|mut doi| {
-            doi.span = doi.span.shift(start);
-            doi
-        }));
+    check_in_batches(text, rules, BATCH)
+}
+
+/// Bytes of text [`check_file`] analyses at a time (on every core), so
+/// that it holds one batch's findings at most before each pattern is
+/// kept once: every line of a 118 MB file written `TY - JOUR` held 1.67
+/// GB of findings for one warning.
+const BATCH: usize = 32 * WINDOW;
+
+fn check_in_batches(text: &str, rules: &Rules, batch: usize) -> Checked {
+    let mut recurring = checks::Recurring::default();
+    let mut exporters = Vec::with_capacity(exporter::PIECES_LOOKED_AT);
+    let (mut records, mut dois) = (0, Vec::new());
+    let mut start = 0;
+    loop {
+        let end = text.window_end(start + batch, text.len());
+        for (at, analysis) in analyze_span(text, start, end, rules, Scope::Findings) {
+            if exporters.len() < exporter::PIECES_LOOKED_AT {
+                exporters.push(analysis.exporter);
+            }
+            records += analysis.records;
+            // A piece's findings are in order, and so are the pieces: a
+            // pattern's first finding taken is the text's first.
+            analysis
+                .diagnostics
+                .into_iter()
+                .for_each(|d| recurring.push(d.shifted(at)));
+            dois.extend(analysis.dois.into_iter().map(|mut doi| {
+                doi.span = doi.span.shift(at);
+                doi
+            }));
+        }
+        if end >= text.len() {
+            break;
+        }
+        start = end;
     }
+    let mut diagnostics = recurring.finish();
     diagnostics.extend(checks::duplicate_dois(text, &dois, rules));
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     Checked {
-        diagnostics: checks::group_recurring(diagnostics),
-        exporter,
+        diagnostics,
+        exporter: exporter::of_file(exporters),
         records,
     }
 }

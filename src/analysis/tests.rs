@@ -98,3 +98,40 @@ fn a_panic_on_the_second_thread_keeps_its_message_and_place() {
     assert!(message.starts_with("on the other thread (at "), "{message}");
     assert!(message.contains("tests.rs"), "{message}");
 }
+
+/// A text checked a batch at a time gives what it gives checked whole:
+/// each pattern's first finding, count and next places, duplicate DOIs
+/// across batches, the exporter and the record count.
+#[test]
+fn a_text_checked_in_batches_is_checked_as_a_whole() {
+    let record = |i: usize| {
+        let doi = if i.is_multiple_of(500) {
+            "10.1000/same".to_string()
+        } else {
+            format!("10.1000/{i}")
+        };
+        let quirk = if i.is_multiple_of(3) {
+            "TI - loose spacing\n"
+        } else {
+            ""
+        };
+        format!(
+            "TY  - JOUR\nDB  - Ovid MEDLINE(R)\nAU  - Author {i}, A\nTI  - Title {i}\n{quirk}PY  - 21\nDO  - {doi}\nER  - \n\n"
+        )
+    };
+    let text: String = (0..20_000).map(record).collect();
+    assert!(text.len() > 8 * WINDOW, "{}", text.len());
+    let rules = Rules::default();
+    let whole = check_in_batches(&text, &rules, text.len() + 1);
+    assert!(whole.diagnostics.iter().any(|d| d.message.contains("more like it")));
+    assert!(whole.diagnostics.iter().any(|d| d.code == checks::Code::DuplicateDoi));
+    assert_eq!((whole.records, whole.exporter), (20_000, Some("Ovid MEDLINE")));
+    for batch in [1, WINDOW, 3 * WINDOW] {
+        assert_eq!(
+            check_in_batches(&text, &rules, batch),
+            whole,
+            "batches of {batch} bytes"
+        );
+    }
+    assert_eq!(check_file(&text, &rules), whole);
+}

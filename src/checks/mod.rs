@@ -384,15 +384,30 @@ pub fn thousands(n: usize) -> String {
 /// A whole text's findings, in order, with each pattern shown once
 /// ([`summarize`]): what `ris-lsp check` reports and an open document shows.
 pub fn group_recurring(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    // Pattern → (index of its first finding in `out`, count, next spans).
-    let mut patterns: std::collections::HashMap<u64, (usize, usize, Vec<Span>), FastHash> = Default::default();
-    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
-    for diagnostic in diagnostics {
+    let mut recurring = Recurring::default();
+    diagnostics.into_iter().for_each(|d| recurring.push(d));
+    recurring.finish()
+}
+
+/// Findings taken in order, each pattern kept as its first finding, a
+/// count and the next [`MAX_RELATED`] places as they come: a file with a
+/// quirk on every one of its two million lines holds one finding for it,
+/// not two million, while it is read.
+#[derive(Debug, Default)]
+pub struct Recurring {
+    out: Vec<Diagnostic>,
+    /// Pattern → index of its first finding in `out`, count, next spans.
+    patterns: std::collections::HashMap<u64, (usize, usize, Vec<Span>), FastHash>,
+}
+
+impl Recurring {
+    /// Takes the next finding (in the order of their spans).
+    pub fn push(&mut self, diagnostic: Diagnostic) {
         let Some(key) = diagnostic.pattern else {
-            out.push(diagnostic);
-            continue;
+            self.out.push(diagnostic);
+            return;
         };
-        match patterns.entry(key) {
+        match self.patterns.entry(key) {
             std::collections::hash_map::Entry::Occupied(mut seen) => {
                 let (_, count, others) = seen.get_mut();
                 *count += 1;
@@ -401,15 +416,19 @@ pub fn group_recurring(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 }
             }
             std::collections::hash_map::Entry::Vacant(place) => {
-                place.insert((out.len(), 1, Vec::new()));
-                out.push(diagnostic);
+                place.insert((self.out.len(), 1, Vec::new()));
+                self.out.push(diagnostic);
             }
         }
     }
-    for (index, count, others) in patterns.into_values() {
-        summarize(&mut out[index], count, others);
+
+    /// The findings kept, in the order taken, each pattern's told its count.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        for (index, count, others) in self.patterns.into_values() {
+            summarize(&mut self.out[index], count, others);
+        }
+        self.out
     }
-    out
 }
 
 /// The hash of the checks' and the store's own maps: their keys are short
