@@ -21,7 +21,6 @@ struct Scratch<'p> {
     /// The line index of each of `tags`: found by a search per tag, it
     /// cost more than all other work on a record of 40,000 lines.
     lines: Vec<usize>,
-    seen: Vec<&'p TagLine>,
     repeats: Vec<Repeated<'p>>,
     /// The first line of each tag and value seen, built once a record has
     /// a repeated tag: finding an earlier copy is then a lookup, not a scan
@@ -65,18 +64,15 @@ fn check_record<'p>(
     let Scratch {
         tags,
         lines,
-        seen,
         repeats,
         first_by_value,
     } = scratch;
     tags.clear();
     lines.clear();
-    seen.clear();
     repeats.clear();
     first_by_value.clear();
     tags.reserve(record.line_range().len());
     lines.reserve(record.line_range().len());
-    seen.reserve(record.line_range().len());
     for (line, index) in parse.lines[record.line_range()].iter().zip(record.line_range()) {
         if let Some(tag) = line.tag() {
             tags.push(tag);
@@ -146,7 +142,9 @@ fn check_record<'p>(
                     if first.code == code && first.value.text(text) == value && whole(first) {
                         Some(first)
                     } else {
-                        seen.iter()
+                        // The first such line is never a repeat itself.
+                        tags[..position]
+                            .iter()
                             .find(|t| t.code == code && t.value.text(text) == value && whole(t))
                             .copied()
                     }
@@ -193,7 +191,7 @@ fn check_record<'p>(
             match repeats.iter_mut().find(|r| r.info.code == info.code) {
                 Some(repeat) => repeat.extra += 1,
                 None => {
-                    if let Some(&earlier) = seen.iter().find(|t| t.code == code) {
+                    if let Some(&earlier) = tags[..position].iter().find(|t| t.code == code) {
                         repeats.push(Repeated {
                             info,
                             first: earlier,
@@ -204,7 +202,6 @@ fn check_record<'p>(
                 }
             }
         }
-        seen.push(tag);
         if first_time && !first_by_value.is_empty() {
             first_by_value.insert(line_hash(code, value), position as u32);
         }
