@@ -563,17 +563,19 @@ mod tests {
         assert!(!same_author(&author("Il Cheong, H."), &author("Cheong, J. I.")));
     }
 
-    #[test]
-    fn one_meeting_abstract_in_two_indexes_and_its_near_misses() {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/dedupe/meeting_abstract_near_misses/a.ris"
-        ))
-        .unwrap();
-        let keys: Vec<Key> = super::super::keys(&text)
+    /// The keys of the records of a case folder's `a.ris`.
+    fn case_keys(case: &str) -> Vec<Key> {
+        let path = format!("{}/tests/dedupe/{case}/a.ris", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).unwrap();
+        super::super::keys(&text)
             .into_iter()
             .map(super::super::Located::into_key)
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn one_meeting_abstract_in_two_indexes_and_its_near_misses() {
+        let keys = case_keys("meeting_abstract_near_misses");
         let embase = &keys[0];
         assert_eq!(embase.meeting.as_deref(), Some("transplant international"));
         // The same abstract under the journal's name, another page.
@@ -602,15 +604,7 @@ mod tests {
 
     #[test]
     fn one_abstract_at_two_meetings_and_its_near_misses() {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/dedupe/abstract_two_meetings_near_misses/a.ris"
-        ))
-        .unwrap();
-        let keys: Vec<Key> = super::super::keys(&text)
-            .into_iter()
-            .map(super::super::Located::into_key)
-            .collect();
+        let keys = case_keys("abstract_two_meetings_near_misses");
         let by_id = |id: &str| keys.iter().find(|k| k.id.as_deref() == Some(id)).unwrap().clone();
         let abstract_ = by_id("abstract");
         assert!(abstract_.supplement);
