@@ -635,8 +635,6 @@ impl Document {
     /// Replaces the pieces at `range` with new ones, keeping the indexes;
     /// the pieces after them move by `bytes`.
     fn replace_pieces(&mut self, range: std::ops::Range<usize>, starts: Vec<usize>, pieces: Vec<Piece>, bytes: isize) {
-        let old = self.pieces.iter_from(range.start).take(range.len());
-        let old_breaks: usize = old.map(|at| at.piece.analysis.breaks).sum();
         let new_breaks: usize = pieces.iter().map(|p| p.analysis.breaks).sum();
         let mut line = match range.start {
             0 => 0,
@@ -657,7 +655,9 @@ impl Document {
                 }
             })
             .collect();
+        let mut old_breaks = 0;
         for piece in self.pieces.iter_from(range.start).take(range.len()).map(|at| at.piece) {
+            old_breaks += piece.analysis.breaks;
             if !piece.analysis.keys().is_empty() {
                 self.record_changes.0.push(piece.id);
             }
