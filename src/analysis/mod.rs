@@ -89,6 +89,14 @@ pub struct Analysis {
     /// ([`Scope::Shown`], then [`Analysis::key`]): keys cost some three
     /// times the checks.
     pub duplicate_keys: std::sync::OnceLock<Vec<crate::dedupe::Located>>,
+    /// Whether findings of a pattern beyond its first in the piece were
+    /// left out of `diagnostics` ([`Scope::Shown`] and [`Scope::Everything`]
+    /// keep its first finding, its count and the next places): the whole
+    /// findings come from analysing the piece again with [`Scope::Findings`].
+    pub elided: bool,
+    /// Where the findings after each pattern's first are, up to
+    /// [`checks::MAX_RELATED`] of each, in order, when `elided`.
+    pub recurrences: Vec<Recurrence>,
     /// The panic a check raised on this piece, if one did (RIS099).
     pub internal_error: Option<String>,
     /// The exporter its text points to ([`exporter::recognise`]).
@@ -98,10 +106,22 @@ pub struct Analysis {
     pub records: usize,
 }
 
+/// A finding of a pattern after the pattern's first in its piece, reduced
+/// to what a file shows of it: its place, as "another like it".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recurrence {
+    /// The pattern ([`Diagnostic::pattern`]).
+    pub pattern: u64,
+    /// Its span in the piece.
+    pub span: Span,
+    /// Where that is.
+    pub place: PlaceSpan,
+}
+
 /// What an analysis computes beyond the findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// Findings and DOIs (the CLI's `check`).
+    /// Findings, all of them whole, and DOIs (the CLI's `check`, fixes).
     Findings,
     /// Also outline, folding, links, hints and duplicate keys (an open
     /// document's edits).
@@ -179,6 +199,17 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
         None => false,
     });
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    analysis.safe_fixes = diagnostics
+        .iter()
+        .filter(|d| d.fix.as_ref().is_some_and(|f| f.safe))
+        .count();
+    analysis.patterns = patterns(&diagnostics);
+    if scope != Scope::Findings
+        && let Some(recurrences) = elide_recurring(text, parse, &mut diagnostics, &analysis.patterns)
+    {
+        analysis.recurrences = recurrences;
+        analysis.elided = true;
+    }
     analysis.places = diagnostics
         .iter()
         .map(|d| Places {
@@ -186,13 +217,48 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
             related: d.related.iter().map(|r| place::span(text, parse, r.span)).collect(),
         })
         .collect();
-    analysis.safe_fixes = diagnostics
-        .iter()
-        .filter(|d| d.fix.as_ref().is_some_and(|f| f.safe))
-        .count();
-    analysis.patterns = patterns(&diagnostics);
     analysis.diagnostics = diagnostics;
     analysis
+}
+
+/// Keeps, of each pattern's findings in a piece, the first whole, the
+/// places of the next [`checks::MAX_RELATED`] as [`Recurrence`]s, and
+/// nothing of the rest (they are counted in `patterns`): all that a file
+/// shows of a pattern is its first finding, its count and the next places.
+/// Whole, a file with a quirk on every line (Cochrane's `TY  -  JOUR`) held
+/// two million findings with their messages and fixes, ten times the memory
+/// of its text. Returns the recurrences kept; what is at a cursor is found
+/// by analysing the piece again ([`Scope::Findings`] keeps everything).
+fn elide_recurring(
+    text: &str,
+    parse: &Parse,
+    diagnostics: &mut Vec<Diagnostic>,
+    patterns: &[(u64, usize)],
+) -> Option<Vec<Recurrence>> {
+    if patterns.iter().all(|&(_, count)| count == 1) {
+        return None;
+    }
+    let mut seen: Vec<(u64, usize)> = patterns.iter().map(|&(key, _)| (key, 0)).collect();
+    let mut recurrences = Vec::new();
+    diagnostics.retain(|d| {
+        let Some(key) = d.pattern else { return true };
+        let Some((_, count)) = seen.iter_mut().find(|(k, _)| *k == key) else {
+            return true;
+        };
+        *count += 1;
+        if (2..=1 + checks::MAX_RELATED).contains(count) {
+            recurrences.push(Recurrence {
+                pattern: key,
+                span: d.span,
+                place: place::span(text, parse, d.span),
+            });
+        }
+        *count == 1
+    });
+    // What was left out held most of the room.
+    diagnostics.shrink_to_fit();
+    recurrences.shrink_to_fit();
+    Some(recurrences)
 }
 
 /// Pieces from this size on are analysed on two threads, the field checks

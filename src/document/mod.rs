@@ -55,6 +55,30 @@ pub fn positions(span: PlaceSpan, first_line: u32, encoding: Encoding) -> (Posit
     )
 }
 
+/// The findings of `analysis`, a piece starting at byte `offset` and line
+/// `first_line`, with their client positions.
+fn locate(
+    analysis: &Analysis,
+    offset: usize,
+    first_line: u32,
+    encoding: Encoding,
+) -> impl Iterator<Item = Located<'_>> {
+    analysis
+        .diagnostics
+        .iter()
+        .zip(&analysis.places)
+        .map(move |(diagnostic, places)| Located {
+            diagnostic: std::borrow::Cow::Borrowed(diagnostic),
+            offset,
+            range: positions(places.span, first_line, encoding),
+            related: places
+                .related
+                .iter()
+                .map(|&pair| positions(pair, first_line, encoding))
+                .collect(),
+        })
+}
+
 /// A diagnostic with its range and its related ranges as client positions.
 /// It borrows the piece's diagnostic (publishing on every keystroke must not
 /// copy messages and fix edits); its spans are relative to `offset`.
@@ -304,28 +328,16 @@ impl Document {
         position::from_offset(&self.rope, offset, encoding)
     }
 
-    /// Every diagnostic, with absolute spans, in document order.
+    /// Every diagnostic, with absolute spans, in document order: what a
+    /// publish shows ([`Document::located_diagnostics`]), each pattern once.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        let holding: BTreeSet<usize> = self
-            .with_findings
-            .iter()
-            .chain(self.patterns.values().flat_map(|(_, ids)| ids))
-            .map(|id| self.positions[id])
-            .collect();
-        let mut out: Vec<Diagnostic> = holding
+        let mut out: Vec<Diagnostic> = self
+            .located_diagnostics(Encoding::Utf8)
             .into_iter()
-            .flat_map(|i| {
-                let at = self.pieces.get(i);
-                at.piece
-                    .analysis
-                    .diagnostics
-                    .iter()
-                    .map(move |d| d.clone().shifted(at.start))
-            })
+            .map(|l| l.diagnostic.into_owned().shifted(l.offset))
             .collect();
-        out.extend(self.duplicate_dois());
         out.sort_by_key(|d| (d.span.start, d.span.end, d.code));
-        checks::group_recurring(out)
+        out
     }
 
     /// Every diagnostic with its client positions, as published: the
@@ -372,19 +384,46 @@ impl Document {
                     .take(wanted)
                     .collect()
             };
-            let mut found = indices.into_iter().flat_map(|index| {
-                self.locate_piece(self.finding_piece(index), encoding)
-                    .filter(move |l| l.diagnostic.pattern == Some(key))
-            });
-            let Some(mut first) = found.next() else { continue };
-            let others: Vec<Located<'_>> = found.take(checks::MAX_RELATED).collect();
+            // The first finding whole, then the places of the next ones:
+            // each piece holds its first whole and the next as recurrences.
+            let mut first: Option<Located<'_>> = None;
+            let mut others: Vec<(Span, (Position, Position))> = Vec::new();
+            for index in indices {
+                let at = self.pieces.get(index);
+                let piece = self.finding_piece(index);
+                let analysis = &at.piece.analysis;
+                let Some(whole) = self
+                    .locate_piece(piece, encoding)
+                    .find(|l| l.diagnostic.pattern == Some(key))
+                else {
+                    continue;
+                };
+                let next = analysis
+                    .recurrences
+                    .iter()
+                    .filter(|r| r.pattern == key)
+                    .map(|r| (r.span.shift(at.start), positions(r.place, piece.first_line, encoding)));
+                if first.is_some() {
+                    others.push((whole.diagnostic.span.shift(at.start), whole.range));
+                } else {
+                    first = Some(whole);
+                }
+                others.extend(next);
+                if others.len() >= checks::MAX_RELATED {
+                    break;
+                }
+            }
+            let Some(mut first) = first else { continue };
+            others.truncate(checks::MAX_RELATED);
             let mut diagnostic = first.diagnostic.into_owned();
             checks::summarize(
                 &mut diagnostic,
                 *count,
-                others.iter().map(|l| l.diagnostic.span.shift(l.offset - first.offset)),
+                others
+                    .iter()
+                    .map(|&(span, _)| Span::new(span.start - first.offset, span.end - first.offset)),
             );
-            first.related.extend(others.iter().map(|l| l.range));
+            first.related.extend(others.iter().map(|&(_, range)| range));
             first.diagnostic = std::borrow::Cow::Owned(diagnostic);
             out.push(first);
         }
@@ -416,24 +455,37 @@ impl Document {
     }
 
     /// A piece's findings with their client positions, taken from the
-    /// positions worked out when the piece was analysed.
+    /// positions worked out when the piece was analysed. Of a pattern, a
+    /// piece holds its first finding only ([`Analysis::elided`]).
     pub fn locate_piece(&self, piece: FindingPiece, encoding: Encoding) -> impl Iterator<Item = Located<'_>> {
         let at = self.pieces.get(piece.index);
-        let (offset, first_line, analysis) = (at.start, piece.first_line, &at.piece.analysis);
-        analysis
-            .diagnostics
-            .iter()
-            .zip(&analysis.places)
-            .map(move |(diagnostic, places)| Located {
-                diagnostic: std::borrow::Cow::Borrowed(diagnostic),
-                offset,
-                range: positions(places.span, first_line, encoding),
-                related: places
-                    .related
-                    .iter()
-                    .map(|&pair| positions(pair, first_line, encoding))
-                    .collect(),
+        locate(&at.piece.analysis, at.start, piece.first_line, encoding)
+    }
+
+    /// A piece's findings, every one whole: those of its analysis, or, when
+    /// that kept only the first of a pattern's, of its text analysed again
+    /// (what hover help and quick fixes at a cursor need, one piece a time).
+    fn locate_whole(&self, index: usize, encoding: Encoding) -> Vec<Located<'_>> {
+        let piece = self.finding_piece(index);
+        let at = self.pieces.get(index);
+        if !at.piece.analysis.elided {
+            return self.locate_piece(piece, encoding).collect();
+        }
+        let text = self.slice(at.start, at.start + at.piece.analysis.len);
+        let followed = index + 1 < self.pieces.len();
+        let whole = analysis::analyze(
+            &text,
+            followed,
+            &self.rules,
+            Scope::Findings,
+            &mut syntax::Parse::default(),
+        );
+        locate(&whole, at.start, piece.first_line, encoding)
+            .map(|l| Located {
+                diagnostic: std::borrow::Cow::Owned(l.diagnostic.into_owned()),
+                ..l
             })
+            .collect()
     }
 
     /// The file-wide duplicate-DOI findings with their client positions, in
@@ -465,10 +517,7 @@ impl Document {
             span.start <= range.end && range.start <= span.end
         };
         let mut found: Vec<Located<'_>> = (first..=last)
-            .flat_map(|index| {
-                self.locate_piece(self.finding_piece(index), encoding)
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|index| self.locate_whole(index, encoding))
             .filter(touches)
             .collect();
         if !self.duplicated.is_empty() {

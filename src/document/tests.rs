@@ -87,6 +87,51 @@ fn big_texts_are_checked_in_windows_like_the_whole() {
     assert!(document.diagnostics().is_empty());
 }
 
+/// A quirk on every line: the store keeps a pattern's first finding and
+/// the next places, yet shows what a full check shows, and finds whole
+/// findings (their fixes) at a cursor anywhere.
+#[test]
+fn a_quirk_on_every_line_is_kept_once_and_found_whole_at_a_cursor() {
+    let record = |i: usize| {
+        let lines: String = (0..30).map(|k| format!("N1  -  note {k}\n")).collect();
+        format!("TY  -  JOUR\nTI  -  Title {i}\n{lines}ER  -  \n")
+    };
+    let text: String = (0..40).map(record).collect();
+    let document = Document::new(&text, 1);
+    assert_eq!(document.diagnostics(), check(&text));
+    let shown = document.diagnostics();
+    assert_eq!(shown.len(), 1, "{shown:#?}");
+    assert_eq!(shown[0].related.len(), checks::MAX_RELATED);
+    let kept: usize = document
+        .pieces
+        .iter()
+        .map(|at| at.piece.analysis.diagnostics.len())
+        .sum();
+    assert!(kept <= 40, "{kept} findings kept of {}", 40 * 33);
+    // The 20th note of the 31st record, which its piece kept no finding of.
+    let at = text.match_indices("N1  -  note 20").nth(30).unwrap().0;
+    let found = document.located_in(Span::new(at, at), Encoding::Utf8);
+    let whole: Vec<_> = check_whole(&text)
+        .into_iter()
+        .filter(|d| d.span.start <= at && at <= d.span.end)
+        .collect();
+    assert!(!whole.is_empty());
+    let found: Vec<_> = found
+        .into_iter()
+        .map(|l| l.diagnostic.into_owned().shifted(l.offset))
+        .collect();
+    assert_eq!(found, whole);
+    assert!(found.iter().all(|d| d.fix.is_some() && !d.message.is_empty()));
+}
+
+/// Every finding of a text, none grouped: what [`Scope::Findings`] gives.
+fn check_whole(text: &str) -> Vec<checks::Diagnostic> {
+    crate::analysis::analyze_span(text, 0, text.len(), &Rules::default(), Scope::Findings)
+        .into_iter()
+        .flat_map(|(start, analysis)| analysis.diagnostics.into_iter().map(move |d| d.shifted(start)))
+        .collect()
+}
+
 #[test]
 fn duplicate_dois_follow_edits() {
     let mut document = Document::new(
@@ -192,14 +237,19 @@ proptest! {
             document.apply(vec![Change { range: Some(Span::new(at, end)), text: insert }], version as i32 + 1);
             prop_assert_eq!(document.text(), text.clone());
             prop_assert_eq!(document.diagnostics(), check(&text));
-            // What a publish sends is the same findings.
-            let mut published: Vec<_> = document
-                .located_diagnostics(Encoding::Utf8)
+            // At the edit, what hover help and quick fixes read is every
+            // finding there, whole, as a full check makes it.
+            let found: Vec<_> = document
+                .located_in(Span::new(at, at), Encoding::Utf8)
                 .into_iter()
+                .filter(|l| l.diagnostic.code != checks::Code::DuplicateDoi)
                 .map(|l| l.diagnostic.into_owned().shifted(l.offset))
                 .collect();
-            published.sort_by_key(|d| (d.span.start, d.span.end, d.code));
-            prop_assert_eq!(published, document.diagnostics());
+            let whole: Vec<_> = check_whole(&text)
+                .into_iter()
+                .filter(|d| d.span.start <= at && at <= d.span.end)
+                .collect();
+            prop_assert_eq!(found, whole);
             // The counts kept through edits are a fresh open's.
             let fresh = Document::new(&text, 0);
             prop_assert_eq!(document.safe_fixes(), fresh.safe_fixes());
