@@ -177,7 +177,53 @@ fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, pa
         panic!("a test asked for a panic");
     }
     parse_into(text, &rules.extra_tags, parse);
-    let parse = &*parse;
+    analyze_parsed(text, followed, rules, scope, parse)
+}
+
+/// [`analyze`] for a big piece kept parsed from one edit to the next (a
+/// record of tens of thousands of lines: see [`KEEP_PARSED`]): `parse` is
+/// the piece's parse before `edit`, and only the lines the edit touched are
+/// lexed again ([`syntax::relex`]); with no `edit`, the piece is parsed
+/// afresh into it. `None` when the text is no longer one piece (a `TY`
+/// line came into it), for the caller to cut it as usual. A panic is
+/// RIS099, as in [`analyze`], and leaves `parse` not to be kept.
+pub fn reanalyze(
+    text: &str,
+    followed: bool,
+    rules: &Rules,
+    scope: Scope,
+    parse: &mut Parse,
+    edit: Option<syntax::TextEdit>,
+) -> Option<Analysis> {
+    let analysed = crate::contain::contained(|| {
+        #[cfg(debug_assertions)]
+        if text.contains(TEST_PANIC) {
+            panic!("a test asked for a panic");
+        }
+        match edit {
+            Some(edit) => syntax::relex(text, edit, &rules.extra_tags, &mut parse.lines),
+            None => lex_into(text, &rules.extra_tags, &mut parse.lines),
+        }
+        let starts_another = |l: &syntax::Line| l.tag().is_some_and(|t| &t.code == b"TY");
+        if parse.lines.iter().skip(1).any(starts_another) {
+            return None;
+        }
+        syntax::group(text, parse);
+        Some(analyze_parsed(text, followed, rules, scope, parse))
+    });
+    analysed.unwrap_or_else(|panic| {
+        tracing::error!(%panic, "a check failed on a record; reported as RIS099");
+        Some(internal_error(text, rules, panic.message))
+    })
+}
+
+/// Pieces from this size on keep their parse in the document store between
+/// edits in them ([`reanalyze`]): the lex was a third of a keystroke's cost
+/// in a record of 40,000 lines (2 MB), whose kept lines take 3.5 MB.
+pub const KEEP_PARSED: usize = PARALLEL_ANALYSIS;
+
+/// The analysis of a parsed piece.
+fn analyze_parsed(text: &str, followed: bool, rules: &Rules, scope: Scope, parse: &Parse) -> Analysis {
     // The field checks are half the work: the rest goes beside them. Lines'
     // findings first, an order that ties in the sort below keep.
     let (fields, (mut diagnostics, mut analysis)) = both(
@@ -269,15 +315,24 @@ const PARALLEL_ANALYSIS: usize = 1 << 20;
 /// [`syntax::parse_into`], a big piece's halves lexed on two threads (a
 /// third of the work on a record of 40,000 lines) and then read in order.
 fn parse_into(text: &str, extra_tags: &[[u8; 2]], parse: &mut Parse) {
+    if text.len() < PARALLEL_ANALYSIS {
+        return syntax::parse_into(text, extra_tags, parse);
+    }
+    lex_into(text, extra_tags, &mut parse.lines);
+    syntax::group(text, parse);
+}
+
+/// The lines of `text` as [`syntax::lex`] makes them, into `lines`; a big
+/// text's halves side by side.
+fn lex_into(text: &str, extra_tags: &[[u8; 2]], lines: &mut Vec<syntax::Line>) {
+    lines.clear();
+    lines.reserve(text.len() / 32);
     let middle = (text.len() >= PARALLEL_ANALYSIS)
         .then(|| syntax::middle_line(text))
         .flatten();
     let Some(middle) = middle else {
-        return syntax::parse_into(text, extra_tags, parse);
+        return syntax::lex(text, 0..text.len(), extra_tags, lines);
     };
-    let lines = &mut parse.lines;
-    lines.clear();
-    lines.reserve(text.len() / 32);
     let ((), second) = both(
         true,
         || syntax::lex(text, 0..middle, extra_tags, lines),
@@ -287,8 +342,7 @@ fn parse_into(text: &str, extra_tags: &[[u8; 2]], parse: &mut Parse) {
             lines
         },
     );
-    parse.lines.extend(second);
-    syntax::group(text, parse);
+    lines.extend(second);
 }
 
 /// `(a(), b())`, on two threads when `parallel`.

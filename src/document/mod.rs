@@ -146,6 +146,10 @@ pub struct Document {
     /// Whether some pieces were analysed without their keys (the whole
     /// text was checked): see [`Document::take_unkeyed`].
     unkeyed: bool,
+    /// The parse of the last big piece an edit analysed, and the piece's
+    /// id: the next edit in it lexes only the lines it touches
+    /// ([`analysis::reanalyze`]).
+    kept_parse: Option<(u64, syntax::Parse)>,
     /// Held only here: work on a snapshot away from the lock (making keys
     /// takes seconds at 100,000 records) watches its weak side and stops
     /// once the document is closed or replaced, instead of keeping a copy
@@ -278,6 +282,7 @@ impl Document {
             rules,
             record_changes: (Vec::new(), Vec::new()),
             unkeyed: false,
+            kept_parse: None,
             open: Arc::new(()),
         };
         document.check_all();
@@ -800,11 +805,51 @@ impl Document {
             first -= 1;
         }
         let start = self.pieces.get(first).start;
+        if first == last
+            && let Some(piece) = self.edit_big_piece(first, range, text.len())
+        {
+            self.last_reparsed += 1;
+            self.replace_pieces(first..first + 1, vec![start], vec![piece], delta);
+            return;
+        }
         // A big paste, or many pieces, is worth cutting into windows.
         let split = text.len() > analysis::WINDOW || last - first > 4;
         let (starts, pieces) = self.check_span(start, new_end, split, Scope::Everything);
         self.last_reparsed += pieces.len();
         self.replace_pieces(first..last + 1, starts, pieces, delta);
+    }
+
+    /// Analyses the piece at `index` again after an edit inside it (bytes
+    /// `range` of the text before replaced by `inserted` bytes), from its
+    /// kept parse when it is big; `None` when it is not big, or is no
+    /// longer one piece.
+    fn edit_big_piece(&mut self, index: usize, range: Span, inserted: usize) -> Option<Piece> {
+        let at = self.pieces.get(index);
+        if at.piece.analysis.len < analysis::KEEP_PARSED {
+            return None;
+        }
+        let (start, id) = (at.start, at.piece.id);
+        let end = at.start + at.piece.analysis.len - range.len() + inserted;
+        let edit = syntax::TextEdit {
+            start: range.start - start,
+            old_end: range.end - start,
+            new_end: range.start - start + inserted,
+        };
+        let (mut parse, edit) = match self.kept_parse.take() {
+            Some((kept, parse)) if kept == id => (parse, Some(edit)),
+            _ => (syntax::Parse::default(), None),
+        };
+        let text = self.slice(start, end);
+        let followed = end < self.rope.len_bytes();
+        let analysis = analysis::reanalyze(&text, followed, &self.rules, Scope::Everything, &mut parse, edit)?;
+        self.next_id += 1;
+        if analysis.internal_error.is_none() {
+            self.kept_parse = Some((self.next_id, parse));
+        }
+        Some(Piece {
+            id: self.next_id,
+            analysis: Arc::new(analysis),
+        })
     }
 
     /// Whether byte `offset` of the current text starts a piece (a TY line).

@@ -124,6 +124,101 @@ fn a_quirk_on_every_line_is_kept_once_and_found_whole_at_a_cursor() {
     assert!(found.iter().all(|d| d.fix.is_some() && !d.message.is_empty()));
 }
 
+/// Edits in a record of over 1 MB (whose parse the store keeps between
+/// edits and lexes again only where touched) give what analysing the
+/// record afresh gives: typing, line breaks of every kind, wrapped text
+/// that turns a loose tag line into text, a `TY` line that cuts the record
+/// in two, and its removal.
+#[test]
+fn edits_in_a_big_record_analyse_as_afresh() {
+    let mut text = String::from("TY  - JOUR\nER  - \n\nTY  - JOUR\nTI  - A record of many lines\n");
+    for i in 0..24_000 {
+        text.push_str(&match i % 500 {
+            0 => format!("AB  - Wrapped text {i}\nthat goes on\n"),
+            1 => "ER-Positive after it\r\n".to_string(),
+            2 => "M1  - The same line\r".to_string(),
+            _ => format!("M1  - Cited reference {i}, 2001, J Something 12:34\n"),
+        });
+    }
+    text.push_str("ER  - \nTY  - BOOK\nTI  - After\nER  - \n");
+    assert!(text.len() > crate::analysis::KEEP_PARSED);
+    let mut document = Document::new(&text, 1);
+    let mut seed = 7u64;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n
+    };
+    let mut kept = 0;
+    let inserts = [
+        "x",
+        "\n",
+        "\r",
+        "\r\n",
+        "TY  - JOUR\n",
+        "  ",
+        "-",
+        "M1  - The same line\n",
+        "ER-",
+        "",
+    ];
+    for version in 2..60 {
+        let big = text.find("A record of many lines").unwrap();
+        let find = |needle: &str| big + text[big..].find(needle).unwrap();
+        let (at, end, insert) = match version {
+            // (The first edit parses the record whole, and the next ones
+            // lex again what they touch.) An LF after a lone CR: the two
+            // lines become one.
+            3 => (find("The same line\r") + 14, find("The same line\r") + 14, "\n"),
+            // The wrapped text before a tag line no importer reads as one
+            // becomes a year: the line is read as a tag line (an `ER`),
+            // then as text again.
+            4 | 5 => {
+                let (from, to) = if version == 4 {
+                    ("that goes on", "PY  - 2001")
+                } else {
+                    ("PY  - 2001", "that goes on")
+                };
+                let at = find("AB  - Wrapped text 1000");
+                let at = at + text[at..].find(from).unwrap();
+                (at, at + from.len(), to)
+            }
+            _ => {
+                let at = big + next(text.len() - big - 40);
+                let mut end = at + next(4);
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                (at, end, inserts[next(inserts.len())])
+            }
+        };
+        text.replace_range(at..end, insert);
+        document.apply(
+            vec![Change {
+                range: Some(Span::new(at, end)),
+                text: insert.to_string(),
+            }],
+            version,
+        );
+        assert_eq!(document.text(), text);
+        let pieces: Vec<_> = document
+            .pieces
+            .iter()
+            .map(|at| (at.start, at.piece.analysis.clone()))
+            .collect();
+        let fresh = crate::analysis::analyze_span(text.as_str(), 0, text.len(), &Rules::default(), Scope::Everything);
+        assert_eq!(pieces.len(), fresh.len(), "version {version}");
+        for ((start, kept), (fresh_start, fresh)) in pieces.into_iter().zip(fresh) {
+            assert_eq!(start, fresh_start, "version {version}");
+            // Pieces opened and not edited since have no keys yet.
+            kept.key(&text[start..start + kept.len], &mut syntax::Parse::default());
+            assert!(*kept == fresh, "version {version}: the piece at byte {start} differs");
+        }
+        assert_eq!(document.diagnostics(), check(&text), "version {version}");
+        kept += usize::from(document.kept_parse.is_some());
+    }
+    assert!(kept > 40, "the big record's parse was kept after {kept} edits of 58");
+}
+
 /// Every finding of a text, none grouped: what [`Scope::Findings`] gives.
 fn check_whole(text: &str) -> Vec<checks::Diagnostic> {
     crate::analysis::analyze_span(text, 0, text.len(), &Rules::default(), Scope::Findings)

@@ -75,6 +75,34 @@ proptest! {
     }
 
     #[test]
+    fn an_edit_lexed_again_parses_as_the_whole(
+        text in ris_like(),
+        edits in prop::collection::vec((0.0f64..1.0, 0usize..12, ris_like()), 1..6),
+        extra in any::<bool>(),
+    ) {
+        // The lines an edit touched lexed again, the rest moved and their
+        // grouping undone, then grouped: what parsing the new text gives,
+        // edit after edit.
+        let extra_tags: &[[u8; 2]] = if extra { &[*b"NL", *b"ZZ"] } else { &[] };
+        let mut text = text;
+        let mut kept = Parse::default();
+        parse_into(&text, extra_tags, &mut kept);
+        for (at, removed, inserted) in edits {
+            let floor = |text: &str, mut i: usize| { while !text.is_char_boundary(i) { i -= 1; } i };
+            let start = floor(&text, (at * text.len() as f64) as usize);
+            let old_end = floor(&text, (start + removed).min(text.len())).max(start);
+            let inserted: String = inserted.chars().take(8).collect();
+            text.replace_range(start..old_end, &inserted);
+            let edit = TextEdit { start, old_end, new_end: start + inserted.len() };
+            relex(&text, edit, extra_tags, &mut kept.lines);
+            group(&text, &mut kept);
+            let mut fresh = Parse::default();
+            parse_into(&text, extra_tags, &mut fresh);
+            prop_assert_eq!(&kept, &fresh);
+        }
+    }
+
+    #[test]
     fn pieces_parse_as_in_the_whole(text in ris_like()) {
         // Cutting at TY lines must not change what any line is.
         let whole = parse(&text);
