@@ -30,11 +30,17 @@ struct Scratch<'p> {
     /// of 40,000 lines stays in the cache (sixteen bytes an entry made each
     /// insertion a cache miss, half the cost of checking such a record).
     first_by_value: std::collections::HashMap<u32, u32, super::FastHash>,
+    /// The other lines whose key a line in `first_by_value` already had
+    /// (another value with the same 32 bits, or the same first line with
+    /// other lines after it), in order: a key shared by chance once in
+    /// 40,000 lines cost a search through every earlier line on each
+    /// analysis of such a record.
+    shared_keys: std::collections::HashMap<u32, Vec<u32>, super::FastHash>,
 }
 
 /// The key of a tag line in [`Scratch::first_by_value`]; two lines with
 /// one key are compared before they are called the same.
-fn line_hash(code: [u8; 2], value: &str) -> u32 {
+pub(super) fn line_hash(code: [u8; 2], value: &str) -> u32 {
     use std::hash::Hasher;
     // The code as the seed and the value's bytes alone: hashing the pair
     // as a tuple cost twice as much.
@@ -42,6 +48,22 @@ fn line_hash(code: [u8; 2], value: &str) -> u32 {
     hasher.write(value.as_bytes());
     let hash = hasher.finish();
     (hash >> 32) as u32 ^ hash as u32
+}
+
+/// Adds the line at `position` among a record's tags, whose key is `key`,
+/// to the lines a later one may repeat.
+fn add_line(
+    first_by_value: &mut std::collections::HashMap<u32, u32, super::FastHash>,
+    shared_keys: &mut std::collections::HashMap<u32, Vec<u32>, super::FastHash>,
+    key: u32,
+    position: usize,
+) {
+    match first_by_value.entry(key) {
+        std::collections::hash_map::Entry::Occupied(_) => shared_keys.entry(key).or_default().push(position as u32),
+        std::collections::hash_map::Entry::Vacant(place) => {
+            place.insert(position as u32);
+        }
+    }
 }
 
 /// A tag that may appear once, repeated in a record.
@@ -66,11 +88,13 @@ fn check_record<'p>(
         lines,
         repeats,
         first_by_value,
+        shared_keys,
     } = scratch;
     tags.clear();
     lines.clear();
     repeats.clear();
     first_by_value.clear();
+    shared_keys.clear();
     tags.reserve(record.line_range().len());
     lines.reserve(record.line_range().len());
     for (line, index) in parse.lines[record.line_range()].iter().zip(record.line_range()) {
@@ -127,32 +151,43 @@ fn check_record<'p>(
                 first_by_value.reserve(tags.len());
                 for (at, earlier) in tags[..position].iter().enumerate() {
                     if !matches!(&earlier.code, b"TY" | b"ER") {
-                        first_by_value
-                            .entry(line_hash(earlier.code, earlier.value.text(text)))
-                            .or_insert(at as u32);
+                        add_line(
+                            first_by_value,
+                            shared_keys,
+                            line_hash(earlier.code, earlier.value.text(text)),
+                            at,
+                        );
                     }
                 }
             }
-            match first_by_value.entry(line_hash(code, value)) {
-                std::collections::hash_map::Entry::Occupied(first) => {
-                    let rest = super::continuations(text, parse, index);
-                    let whole =
-                        |t: &TagLine| super::continuations(text, parse, super::line_of(parse, t.tag.start)) == rest;
-                    let first = tags[*first.get() as usize];
-                    if first.code == code && first.value.text(text) == value && whole(first) {
-                        Some(first)
-                    } else {
-                        // The first such line is never a repeat itself.
-                        tags[..position]
-                            .iter()
-                            .find(|t| t.code == code && t.value.text(text) == value && whole(t))
-                            .copied()
-                    }
-                }
+            let key = line_hash(code, value);
+            let first = match first_by_value.entry(key) {
+                std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
                 std::collections::hash_map::Entry::Vacant(place) => {
                     place.insert(position as u32);
                     None
                 }
+            };
+            match first {
+                Some(first) => {
+                    let rest = super::continuations(text, parse, index);
+                    let same = |&at: &u32| {
+                        let t = tags[at as usize];
+                        t.code == code
+                            && t.value.text(text) == value
+                            && super::continuations(text, parse, super::line_of(parse, t.tag.start)) == rest
+                    };
+                    // The first such line is never a repeat itself.
+                    let earlier = std::iter::once(&first)
+                        .chain(shared_keys.get(&key).into_iter().flatten())
+                        .find(|at| same(at))
+                        .copied();
+                    if earlier.is_none() {
+                        shared_keys.entry(key).or_default().push(position as u32);
+                    }
+                    earlier.map(|at| tags[at as usize])
+                }
+                None => None,
             }
         } else {
             None
@@ -188,7 +223,9 @@ fn check_record<'p>(
             // One finding per tag and record, on its first repeat: Ovid
             // writes each cited reference as an `M1` line, and thirty
             // identical warnings would bury the record's other findings.
-            match repeats.iter_mut().find(|r| r.info.code == info.code) {
+            // The catalogue's entries are compared by address: a string
+            // comparison per line was a tenth of such a record's checks.
+            match repeats.iter_mut().find(|r| std::ptr::eq(r.info, info)) {
                 Some(repeat) => repeat.extra += 1,
                 None => {
                     if let Some(&earlier) = tags[..position].iter().find(|t| t.code == code) {
@@ -203,7 +240,7 @@ fn check_record<'p>(
             }
         }
         if first_time && !first_by_value.is_empty() {
-            first_by_value.insert(line_hash(code, value), position as u32);
+            add_line(first_by_value, shared_keys, line_hash(code, value), position);
         }
         if value.is_empty() && super::field_lines(parse, index).len() > 1 {
             // Its value is on the lines that follow (`KW  - ` then

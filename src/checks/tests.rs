@@ -63,3 +63,26 @@ fn dates_in_other_forms_have_a_ris_form() {
     assert_eq!(worded_date("the third of May"), None);
     assert_eq!(worded_date("2020 15"), None);
 }
+
+#[test]
+fn a_repeated_line_is_found_among_lines_sharing_its_key() {
+    // Two values whose 32-bit keys are the same, each repeated; a note
+    // repeated with other lines after it, then with the same.
+    let (a, b) = ("ref 52397", "ref 140705");
+    assert_eq!(
+        fields::line_hash(*b"M1", a),
+        fields::line_hash(*b"M1", b),
+        "pick two values whose keys are the same again"
+    );
+    let text = format!(
+        "TY  - JOUR\nM1  - {a}\nM1  - {b}\nM1  - {b}\nM1  - {a}\nN1  - x\n  more\nN1  - x\n  other\nN1  - x\n  other\nER  - \n"
+    );
+    let parse = syntax::parse(&text);
+    let line = |offset: usize| text[..offset].matches('\n').count();
+    let repeats: Vec<(usize, usize)> = check_fields(&text, &parse, &Rules::default())
+        .into_iter()
+        .filter(|d| d.code == Code::DuplicateLine)
+        .map(|d| (line(d.span.start), line(d.related[0].span.start)))
+        .collect();
+    assert_eq!(repeats, [(3, 2), (4, 1), (9, 7)]);
+}
