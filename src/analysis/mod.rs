@@ -162,20 +162,17 @@ impl Analysis {
 /// Analyses one piece, `followed` when another piece comes after it in the
 /// text. `parse` is a buffer reused from piece to piece.
 pub fn analyze(text: &str, followed: bool, rules: &Rules, scope: Scope, parse: &mut Parse) -> Analysis {
-    match crate::contain::contained(|| analyze_unchecked(text, followed, rules, scope, parse)) {
-        Ok(analysis) => analysis,
-        Err(panic) => {
-            tracing::error!(%panic, "a check failed on a record; reported as RIS099");
-            internal_error(text, rules, panic.message)
-        }
-    }
+    crate::contain::contained(|| analyze_unchecked(text, followed, rules, scope, parse))
+        .unwrap_or_else(|panic| failed(text, rules, panic))
+}
+
+/// What a piece whose analysis panicked shows: RIS099, the panic logged.
+fn failed(text: &str, rules: &Rules, panic: crate::contain::Panic) -> Analysis {
+    tracing::error!(%panic, "a check failed on a record; reported as RIS099");
+    internal_error(text, rules, panic.message)
 }
 
 fn analyze_unchecked(text: &str, followed: bool, rules: &Rules, scope: Scope, parse: &mut Parse) -> Analysis {
-    #[cfg(debug_assertions)]
-    if text.contains(TEST_PANIC) {
-        panic!("a test asked for a panic");
-    }
     parse_into(text, &rules.extra_tags, parse);
     analyze_parsed(text, followed, rules, scope, parse)
 }
@@ -196,10 +193,6 @@ pub fn reanalyze(
     edit: Option<syntax::TextEdit>,
 ) -> Option<Analysis> {
     let analysed = crate::contain::contained(|| {
-        #[cfg(debug_assertions)]
-        if text.contains(TEST_PANIC) {
-            panic!("a test asked for a panic");
-        }
         match edit {
             Some(edit) => syntax::relex(text, edit, &rules.extra_tags, &mut parse.lines),
             None => lex_into(text, &rules.extra_tags, &mut parse.lines),
@@ -211,10 +204,7 @@ pub fn reanalyze(
         syntax::group(text, parse);
         Some(analyze_parsed(text, followed, rules, scope, parse))
     });
-    analysed.unwrap_or_else(|panic| {
-        tracing::error!(%panic, "a check failed on a record; reported as RIS099");
-        Some(internal_error(text, rules, panic.message))
-    })
+    analysed.unwrap_or_else(|panic| Some(failed(text, rules, panic)))
 }
 
 /// Pieces from this size on keep their parse in the document store between
@@ -224,6 +214,10 @@ pub const KEEP_PARSED: usize = PARALLEL_ANALYSIS;
 
 /// The analysis of a parsed piece.
 fn analyze_parsed(text: &str, followed: bool, rules: &Rules, scope: Scope, parse: &Parse) -> Analysis {
+    #[cfg(debug_assertions)]
+    if text.contains(TEST_PANIC) {
+        panic!("a test asked for a panic");
+    }
     // The field checks are half the work: the rest goes beside them. Lines'
     // findings first, an order that ties in the sort below keep.
     let (fields, (mut diagnostics, mut analysis)) = both(

@@ -20,6 +20,36 @@ fn a_failing_record_gets_one_internal_error_and_the_others_are_checked() {
 }
 
 #[test]
+#[cfg(debug_assertions)]
+fn a_big_record_failing_after_an_edit_gets_one_internal_error_and_is_parsed_afresh_next() {
+    crate::contain::install_hook();
+    let lines: String = (0..40_000)
+        .map(|i| format!("M1  - Cited reference {i}, 2001\n"))
+        .collect();
+    let before = format!("TY  - JOUR\nN1  - x\n{lines}ER  - \n");
+    assert!(before.len() >= KEEP_PARSED);
+    let mut parse = Parse::default();
+    let rules = Rules::default();
+    let first = reanalyze(&before, false, &rules, Scope::Everything, &mut parse, None).unwrap();
+    assert!(first.internal_error.is_none());
+    // The note becomes the test's panic: one RIS099, nothing else.
+    let at = before.find("N1  - x").unwrap() + 6;
+    let failing = before.replacen("N1  - x", &format!("N1  - {TEST_PANIC}"), 1);
+    let edit = syntax::TextEdit {
+        start: at,
+        old_end: at + 1,
+        new_end: at + TEST_PANIC.len(),
+    };
+    let failed = reanalyze(&failing, false, &rules, Scope::Everything, &mut parse, Some(edit)).unwrap();
+    let codes: Vec<Code> = failed.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::InternalError]);
+    assert!(failed.internal_error.is_some());
+    // Its parse is not kept: the next analysis starts afresh and is whole.
+    let mended = reanalyze(&before, false, &rules, Scope::Everything, &mut Parse::default(), None).unwrap();
+    assert_eq!(mended, first);
+}
+
+#[test]
 fn places_are_the_lines_and_columns_of_the_text() {
     let text = "TY  - JOUR\r\nTI  - é😀x\nAB  - a\n  b\rER  - ";
     let parse = syntax::parse(text);
