@@ -432,3 +432,41 @@ fn an_exporter_convention_is_one_finding_and_the_exporter_is_named() {
     );
     client.shutdown();
 }
+
+/// A quirk on every line is shown once, yet a quick fix is offered on any
+/// of its lines (the store keeps a pattern's first finding per record and
+/// finds the rest when asked).
+#[test]
+fn a_quick_fix_on_any_line_of_a_quirk_on_every_line() {
+    let (mut client, _) = Client::initialized(false);
+    let record = |i: usize| {
+        let notes: String = (0..12).map(|k| format!("N1  -  note {k}\n")).collect();
+        format!("TY  -  JOUR\nTI  -  Title {i}\n{notes}ER  -  \n")
+    };
+    let before: String = (0..3).map(record).collect();
+    client.open(URI, &before, 1);
+    let published = client.diagnostics(URI, Some(1));
+    let shown = published["diagnostics"].as_array().unwrap();
+    assert_eq!(shown.len(), 1, "one finding for the pattern: {published}");
+    // The eighth note of the second record.
+    let line = before.lines().position(|l| l == "N1  -  note 7").unwrap() + 15;
+    assert_eq!(before.lines().nth(line), Some("N1  -  note 7"));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": URI },
+            "range": { "start": { "line": line, "character": 1 }, "end": { "line": line, "character": 1 } },
+            "context": { "diagnostics": [], "only": ["quickfix"] }
+        }),
+    );
+    let actions = actions.as_array().unwrap();
+    let action = actions
+        .iter()
+        .find(|a| a["diagnostics"][0]["code"] == shown[0]["code"])
+        .unwrap_or_else(|| panic!("no quick fix on line {line}: {actions:?}"));
+    let fixed = apply_text_edits(&before, action["edit"]["changes"][URI].as_array().unwrap());
+    let mut lines: Vec<String> = before.lines().map(str::to_string).collect();
+    lines[line] = "N1  - note 7".to_string();
+    assert_eq!(fixed, lines.join("\n") + "\n");
+    client.shutdown();
+}
