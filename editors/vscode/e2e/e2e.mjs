@@ -190,6 +190,10 @@ const files = {
   'new.ris': 'TY  - JOUR\nTI  - A record to complete\n\nER  - \n',
   // Two records in Web of Science's layout: its own tags, AD and SN repeated.
   'wos.ris': fs.readFileSync(path.join(root, 'tests/fixtures/export_wos.ris'), 'utf8'),
+  // The Cochrane Library's spacing on every line: one pattern, hinted once.
+  'cochrane.ris': [0, 1, 2]
+    .map((i) => `TY  -  JOUR\nTI  -  Title ${i}\n${[...Array(12).keys()].map((k) => `N1  -  note ${k}\n`).join('')}ER  -  \n`)
+    .join(''),
   // One study exported from two databases, spelled each one's way: the
   // second file is never opened, so its copy is known from the index only.
   'medline.ris':
@@ -469,6 +473,20 @@ async function main() {
     }, 'the exporter in the Outline');
     await screenshot(page, 'exporter', 'wos.ris: the Outline names the exporter; AD and SN warned once each');
     return top.replace(/\s+/g, ' ').trim();
+  });
+
+  await check(page, 'a quirk on every line is fixed by the light bulb on any of its lines', async () => {
+    await ui.open('cochrane.ris');
+    // The eighth note of the second record: far from the one place shown.
+    await waitFor(async () => (await ui.lineText(25)) === 'N1  -  note 7', 'cochrane.ris on screen');
+    await ui.goto(25, 3);
+    await page.keyboard.press('Control+.');
+    const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Write `N1  -`' });
+    await waitFor(() => item.isVisible(), 'the "Write `N1  -`" fix in the menu');
+    await screenshot(page, 'quirk-fix-menu', 'cochrane.ris: the fix for the spacing offered on line 25');
+    await item.first().click();
+    await waitFor(async () => (await ui.lineText(25)) === 'N1  - note 7', 'line 25 written with one space');
+    return 'the fix was offered and applied on line 25';
   });
 
   await check(page, 'a copy in a file nobody opened is flagged, and merged by the light bulb', async () => {
