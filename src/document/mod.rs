@@ -390,30 +390,25 @@ impl Document {
                     .collect()
             };
             // The first finding whole, then the places of the next ones:
-            // each piece holds its first whole and the next as recurrences.
+            // a piece holds its findings of the pattern whole, or the first
+            // whole and the next as recurrences ([`Analysis::elided`]).
             let mut first: Option<Located<'_>> = None;
             let mut others: Vec<(Span, (Position, Position))> = Vec::new();
             for index in indices {
                 let at = self.pieces.get(index);
                 let piece = self.finding_piece(index);
-                let analysis = &at.piece.analysis;
-                let Some(whole) = self
+                for whole in self
                     .locate_piece(piece, encoding)
-                    .find(|l| l.diagnostic.pattern == Some(key))
-                else {
-                    continue;
-                };
-                let next = analysis
-                    .recurrences
-                    .iter()
-                    .filter(|r| r.pattern == key)
-                    .map(|r| (r.span.shift(at.start), positions(r.place, piece.first_line, encoding)));
-                if first.is_some() {
-                    others.push((whole.diagnostic.span.shift(at.start), whole.range));
-                } else {
-                    first = Some(whole);
+                    .filter(|l| l.diagnostic.pattern == Some(key))
+                {
+                    if first.is_some() {
+                        others.push((whole.diagnostic.span.shift(at.start), whole.range));
+                    } else {
+                        first = Some(whole);
+                    }
                 }
-                others.extend(next);
+                let next = at.piece.analysis.recurrences.iter().filter(|r| r.pattern == key);
+                others.extend(next.map(|r| (r.span.shift(at.start), positions(r.place, piece.first_line, encoding))));
                 if others.len() >= checks::MAX_RELATED {
                     break;
                 }

@@ -219,6 +219,25 @@ fn edits_in_a_big_record_analyse_as_afresh() {
     assert!(kept > 40, "the big record's parse was kept after {kept} edits of 58");
 }
 
+/// A record too big to analyse again at each cursor keeps every finding
+/// of its pattern, and still shows them once.
+#[test]
+fn a_big_record_with_a_quirk_on_every_line_keeps_its_findings() {
+    let lines: String = (0..2_000).map(|k| format!("M1  -  cited {k}\n")).collect();
+    let text = format!("TY  -  JOUR\n{lines}ER  -  \nTY  -  JOUR\nTI  -  Small\nN1  -  x\nER  -  \n");
+    let document = Document::new(&text, 1);
+    let elided: Vec<bool> = document.pieces.iter().map(|at| at.piece.analysis.elided).collect();
+    assert_eq!(elided, [false, true]);
+    assert_eq!(document.diagnostics(), check(&text));
+    let spacing: Vec<_> = document
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d.code == checks::Code::ExtraSpaces)
+        .collect();
+    assert_eq!(spacing.len(), 1, "the pattern is shown once");
+    assert_eq!(spacing[0].related.len(), checks::MAX_RELATED);
+}
+
 /// Every finding of a text, none grouped: what [`Scope::Findings`] gives.
 fn check_whole(text: &str) -> Vec<checks::Diagnostic> {
     crate::analysis::analyze_span(text, 0, text.len(), &Rules::default(), Scope::Findings)
