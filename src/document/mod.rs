@@ -456,7 +456,7 @@ impl Document {
 
     /// A piece's findings with their client positions, taken from the
     /// positions worked out when the piece was analysed. Of a pattern, a
-    /// piece holds its first finding only ([`Analysis::elided`]).
+    /// small piece holds its first finding only ([`Analysis::elided`]).
     pub fn locate_piece(&self, piece: FindingPiece, encoding: Encoding) -> impl Iterator<Item = Located<'_>> {
         let at = self.pieces.get(piece.index);
         locate(&at.piece.analysis, at.start, piece.first_line, encoding)
@@ -671,14 +671,19 @@ impl Document {
         let mut starts = Vec::with_capacity(analysed.len());
         let mut pieces = Vec::with_capacity(analysed.len());
         for (at, analysis) in analysed {
-            self.next_id += 1;
             starts.push(at);
-            pieces.push(Piece {
-                id: self.next_id,
-                analysis: Arc::new(analysis),
-            });
+            pieces.push(self.new_piece(analysis));
         }
         (starts, pieces)
+    }
+
+    /// A piece of `analysis` with a fresh id.
+    fn new_piece(&mut self, analysis: Analysis) -> Piece {
+        self.next_id += 1;
+        Piece {
+            id: self.next_id,
+            analysis: Arc::new(analysis),
+        }
     }
 
     /// Replaces the pieces at `range` with new ones, keeping the indexes;
@@ -837,14 +842,12 @@ impl Document {
         let text = self.slice(start, end);
         let followed = end < self.rope.len_bytes();
         let analysis = analysis::reanalyze(&text, followed, &self.rules, Scope::Everything, &mut parse, edit)?;
-        self.next_id += 1;
-        if analysis.internal_error.is_none() {
-            self.kept_parse = Some((self.next_id, parse));
+        let failed = analysis.internal_error.is_some();
+        let piece = self.new_piece(analysis);
+        if !failed {
+            self.kept_parse = Some((piece.id, parse));
         }
-        Some(Piece {
-            id: self.next_id,
-            analysis: Arc::new(analysis),
-        })
+        Some(piece)
     }
 
     /// Whether byte `offset` of the current text starts a piece (a TY line).
